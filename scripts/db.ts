@@ -1,0 +1,52 @@
+/**
+ * The Docker-free local stack: `npm run db:start | db:reset | db:stop`.
+ * Every command ends by printing the database URL.
+ */
+import postgres from 'postgres'
+import { dbUrl } from './local-stack/config.ts'
+import { buildDatabase } from './local-stack/migrate.ts'
+import { destroyCluster, startPostgres, stopPostgres } from './local-stack/postgres.ts'
+import { progress } from './lib/progress.ts'
+
+/** True when the project's schema is already in the database. */
+async function isBuilt(): Promise<boolean> {
+  const sql = postgres(dbUrl, { max: 1, onnotice: () => {} })
+  try {
+    const [row] = await sql<{ built: boolean }[]>`
+      select to_regclass('public.games') is not null as built`
+    return row?.built ?? false
+  } finally {
+    await sql.end()
+  }
+}
+
+/** Starts the local stack, building the database the first time. */
+export async function start(): Promise<void> {
+  startPostgres()
+  if (!(await isBuilt())) buildDatabase()
+}
+
+/** Rebuilds the local database from nothing: new cluster, bootstrap, migrations, seed. */
+export async function reset(): Promise<void> {
+  destroyCluster()
+  startPostgres()
+  buildDatabase()
+}
+
+/** Stops the local stack. */
+export function stop(): void {
+  stopPostgres()
+}
+
+async function main(command: string | undefined): Promise<void> {
+  if (command === 'start') await start()
+  else if (command === 'reset') await reset()
+  else if (command === 'stop') stop()
+  else throw new Error(`Unknown command ${command ?? '(none)'}: use start, reset or stop`)
+  progress(command === 'stop' ? 'stopped' : 'ready')
+  console.log(dbUrl)
+}
+
+if (import.meta.main ?? process.argv[1]?.endsWith('db.ts')) {
+  await main(process.argv[2])
+}

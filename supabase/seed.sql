@@ -1,0 +1,2 @@
+-- placeholder, replaced by npm run seed:generate
+select 1;
