@@ -6,6 +6,7 @@ import postgres from 'postgres'
 import { dbUrl } from './local-stack/config.ts'
 import { buildDatabase } from './local-stack/migrate.ts'
 import { destroyCluster, startPostgres, stopPostgres } from './local-stack/postgres.ts'
+import { isMain } from './lib/cli.ts'
 import { progress } from './lib/progress.ts'
 
 /** True when the project's schema is already in the database. */
@@ -27,7 +28,7 @@ export async function start(): Promise<void> {
 }
 
 /** Rebuilds the local database from nothing: new cluster, bootstrap, migrations, seed. */
-export async function reset(): Promise<void> {
+export function reset(): void {
   destroyCluster()
   startPostgres()
   buildDatabase()
@@ -40,13 +41,13 @@ export function stop(): void {
 
 async function main(command: string | undefined): Promise<void> {
   if (command === 'start') await start()
-  else if (command === 'reset') await reset()
+  else if (command === 'reset') reset()
   else if (command === 'stop') stop()
   else throw new Error(`Unknown command ${command ?? '(none)'}: use start, reset or stop`)
   progress(command === 'stop' ? 'stopped' : 'ready')
   console.log(dbUrl)
 }
 
-if (import.meta.main ?? process.argv[1]?.endsWith('db.ts')) {
+if (isMain(import.meta.url)) {
   await main(process.argv[2])
 }

@@ -26,7 +26,11 @@ export function applySqlFile(file: string, url = dbUrl): void {
     execFileSync(
       psqlPath,
       [url, '-X', '-q', '-v', 'ON_ERROR_STOP=1', '--single-transaction', '-f', file],
-      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PGOPTIONS: '--client-min-messages=warning' } },
+      {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, PGOPTIONS: '--client-min-messages=warning' },
+      },
     )
   } catch (error) {
     const stderr = (error as { stderr?: string }).stderr ?? String(error)

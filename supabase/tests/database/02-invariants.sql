@@ -1,0 +1,124 @@
+-- Every invariant of the data model rejects a bad row.
+begin;
+select plan(17);
+
+insert into public.games (state, game_number, game_name, ticket_price, overall_odds)
+values ('ZZ', 'T-1', 'Invariant Test', 5, 3.5);
+insert into public.ml_models (version, storage_path, sha256, feature_names, is_active)
+values ('test-a', 'test-a.onnx', repeat('a', 64), array['price'], false);
+
+select throws_ok(
+  $$insert into public.games (state, game_number, game_name, ticket_price, overall_odds)
+    values ('ZZ', 'T-2', 'Free', 0, 3.5)$$,
+  '23514', null, 'a ticket price of 0 is rejected'
+);
+select throws_ok(
+  $$insert into public.games (state, game_number, game_name, ticket_price, overall_odds)
+    values ('ZZ', 'T-3', 'Negative', -1, 3.5)$$,
+  '23514', null, 'a negative ticket price is rejected'
+);
+select throws_ok(
+  $$insert into public.games (state, game_number, game_name, ticket_price, overall_odds)
+    values ('ZZ', 'T-4', 'Sure thing', 5, 1)$$,
+  '23514', null, 'overall odds of 1 in 1 are rejected'
+);
+select throws_ok(
+  $$insert into public.games (state, game_number, game_name, ticket_price, overall_odds)
+    values ('Minnesota', 'T-5', 'Bad state', 5, 3.5)$$,
+  '23514', null, 'a state that is not a two-letter code is rejected'
+);
+select throws_ok(
+  $$insert into public.games (state, game_number, game_name, ticket_price, overall_odds)
+    values ('ZZ', 'T-1', 'Duplicate', 5, 3.5)$$,
+  '23505', null, 'a duplicate (state, game_number) is rejected'
+);
+select throws_ok(
+  $$insert into public.prize_tiers (game_id, prize_amount, total_prizes, remaining_prizes)
+    select id, 500, 10, 11 from public.games where game_number = 'T-1'$$,
+  '23514', null, 'remaining prizes above total prizes are rejected'
+);
+select throws_ok(
+  $$insert into public.prize_tiers (game_id, prize_amount, total_prizes, remaining_prizes)
+    select id, 500, 10, -1 from public.games where game_number = 'T-1'$$,
+  '23514', null, 'negative remaining prizes are rejected'
+);
+select throws_ok(
+  $$insert into public.prize_tiers (game_id, prize_amount, total_prizes)
+    select id, 0, 10 from public.games where game_number = 'T-1'$$,
+  '23514', null, 'a prize amount of 0 is rejected'
+);
+select lives_ok(
+  $$insert into public.prize_tiers (game_id, prize_amount, total_prizes, remaining_prizes)
+    select id, 5, 1000, null from public.games where game_number = 'T-1'$$,
+  'a tier whose remaining count is not published (NULL) is accepted'
+);
+select throws_ok(
+  $$insert into public.historical_snapshots (game_id, snapshot_date, remaining_by_tier)
+    select id, date '2026-11-01', '{"500": -3}' from public.games where game_number = 'T-1'$$,
+  '23514', null, 'a snapshot with a negative remaining count is rejected'
+);
+select throws_ok(
+  $$insert into public.historical_snapshots (game_id, snapshot_date, remaining_by_tier)
+    select id, date '2026-11-01', '{"five hundred": 3}' from public.games where game_number = 'T-1'$$,
+  '23514', null, 'a snapshot keyed by something other than a prize amount is rejected'
+);
+
+-- A valid prediction, then the bad ones.
+insert into public.predictions (
+  game_id, prediction_date, model_version, ai_score, win_probability, expected_value,
+  expected_return, expected_return_low, expected_return_high, confidence_level, recommendation,
+  reasoning
+)
+select id, date '2026-11-27', 'test-a', 40, 0.25, -1.6, 0.68, 0.6, 0.75, 70, 'avoid', 'Returns about 68 cents per $1.'
+from public.games where game_number = 'T-1';
+
+select throws_ok(
+  $$insert into public.predictions (game_id, prediction_date, model_version, ai_score,
+      win_probability, expected_value, expected_return, expected_return_low, expected_return_high,
+      confidence_level, recommendation, reasoning)
+    select id, date '2026-11-28', 'test-a', 101, 0.25, -1.6, 0.68, 0.6, 0.75, 70, 'avoid', 'x'
+    from public.games where game_number = 'T-1'$$,
+  '23514', null, 'an ai_score of 101 is rejected'
+);
+select throws_ok(
+  $$insert into public.predictions (game_id, prediction_date, model_version, ai_score,
+      win_probability, expected_value, expected_return, expected_return_low, expected_return_high,
+      confidence_level, recommendation, reasoning)
+    select id, date '2026-11-28', 'test-a', 50, 0.25, -1.6, 0.68, 0.6, 0.75, 70, 'moon', 'x'
+    from public.games where game_number = 'T-1'$$,
+  '22P02', null, 'an unknown recommendation is rejected'
+);
+select throws_ok(
+  $$insert into public.predictions (game_id, prediction_date, model_version, ai_score,
+      win_probability, expected_value, expected_return, expected_return_low, expected_return_high,
+      confidence_level, recommendation, reasoning)
+    select id, date '2026-11-27', 'test-a', 40, 0.25, -1.6, 0.68, 0.6, 0.75, 70, 'avoid', 'again'
+    from public.games where game_number = 'T-1'$$,
+  '23505', null, 'a duplicate (game, prediction_date, model_version) is rejected'
+);
+select throws_ok(
+  $$insert into public.predictions (game_id, prediction_date, model_version, ai_score,
+      win_probability, expected_value, expected_return, expected_return_low, expected_return_high,
+      confidence_level, recommendation, reasoning)
+    select id, date '2026-11-29', 'test-a', 40, 0.25, -1.6, 0.68, 0.7, 0.75, 70, 'avoid', 'x'
+    from public.games where game_number = 'T-1'$$,
+  '23514', null, 'an interval that does not contain the expected return is rejected'
+);
+select throws_ok(
+  $$insert into public.predictions (game_id, prediction_date, model_version, ai_score,
+      win_probability, expected_value, expected_return, expected_return_low, expected_return_high,
+      confidence_level, recommendation, reasoning)
+    select id, date '2026-11-30', 'test-a', 40, 0.25, -1.6, 0.68, 0.6, 0.75, 70, 'avoid', '   '
+    from public.games where game_number = 'T-1'$$,
+  '23514', null, 'blank reasoning is rejected'
+);
+
+update public.ml_models set is_active = true where version = 'test-a';
+select throws_ok(
+  $$insert into public.ml_models (version, storage_path, sha256, feature_names, is_active)
+    values ('test-b', 'test-b.onnx', repeat('b', 64), array['price'], true)$$,
+  '23505', null, 'a second active model is rejected'
+);
+
+select * from finish();
+rollback;
