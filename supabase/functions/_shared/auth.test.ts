@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest'
+import { authorize, constantTimeEquals, presentedKey } from './auth.ts'
+import { ScoringError } from './errors.ts'
+
+const secrets = ['service-role-jwt', 'sb_secret_abc']
+
+async function status(headers: Record<string, string>): Promise<number> {
+  try {
+    await authorize(new Headers(headers), secrets)
+    return 200
+  } catch (error) {
+    if (error instanceof ScoringError) return error.status
+    throw error
+  }
+}
+
+describe('authorize', () => {
+  it.each([
+    [{ authorization: 'Bearer service-role-jwt' }, 200],
+    [{ authorization: 'bearer sb_secret_abc' }, 200],
+    [{ apikey: 'sb_secret_abc' }, 200],
+    [{}, 401],
+    [{ authorization: 'Bearer sb_publishable_xyz' }, 401],
+    [{ apikey: 'anon-key' }, 401],
+    [{ authorization: 'Bearer service-role-jwt-but-longer' }, 401],
+    [{ authorization: 'Basic service-role-jwt' }, 401],
+  ])('headers %o give %i', async (headers, expected) => {
+    expect(await status(headers)).toBe(expected)
+  })
+
+  it('prefers the Authorization header over apikey', () => {
+    const headers = new Headers({ authorization: 'Bearer user-jwt', apikey: 'sb_secret_abc' })
+    expect(presentedKey(headers)).toBe('user-jwt')
+  })
+})
+
+describe('constantTimeEquals', () => {
+  it.each([
+    ['a', 'a', true],
+    ['a', 'b', false],
+    ['abc', 'ab', false],
+    ['', '', true],
+  ])('%s vs %s is %s', async (a, b, expected) => {
+    expect(await constantTimeEquals(a, b)).toBe(expected)
+  })
+})

@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest'
+import { loadConfig, parseSecretKeys } from './config.ts'
+
+const base = {
+  SUPABASE_URL: 'http://127.0.0.1:54321',
+  SUPABASE_DB_URL: 'postgresql://postgres:postgres@127.0.0.1:54322/postgres',
+}
+
+describe('loadConfig', () => {
+  it('collects every key that may rescore', () => {
+    const config = loadConfig({
+      ...base,
+      SUPABASE_SERVICE_ROLE_KEY: 'legacy',
+      SUPABASE_SECRET_KEYS: '{"default":"sb_secret_1"}',
+    })
+    expect(config.secretKeys.sort()).toEqual(['legacy', 'sb_secret_1'])
+    expect(config.historyDays).toBe(35)
+    expect(config.localModelRoot).toBeNull()
+  })
+
+  it.each([
+    [{ SUPABASE_SERVICE_ROLE_KEY: 'k' }, 'SUPABASE_URL'],
+    [{ ...base, SUPABASE_DB_URL: 'mysql://x' }, 'SUPABASE_DB_URL'],
+    [base, 'SUPABASE_SERVICE_ROLE_KEY'],
+    [{ ...base, SUPABASE_SECRET_KEYS: '{bad json' }, 'SUPABASE_SECRET_KEYS'],
+  ])('fails naming the bad key (%o)', (env, key) => {
+    expect(() => loadConfig(env)).toThrow(key)
+  })
+})
+
+describe('parseSecretKeys', () => {
+  it.each([
+    ['{"default":"a","ci":"b"}', ['a', 'b']],
+    ['["a","b"]', ['a', 'b']],
+    ['a, b', ['a', 'b']],
+    [undefined, []],
+  ])('%s gives %o', (raw, keys) => {
+    expect(parseSecretKeys(raw)).toEqual(keys)
+  })
+})

@@ -1,0 +1,81 @@
+/**
+ * The scorer's environment, read and validated once. Fails naming the missing or bad key.
+ * Supabase sets SUPABASE_URL, SUPABASE_DB_URL and SUPABASE_SERVICE_ROLE_KEY (and, on projects
+ * with the new API keys, SUPABASE_SECRET_KEYS) in every Edge Function.
+ */
+import { z } from 'zod'
+import { ScoringError } from './errors.ts'
+
+const envSchema = z.object({
+  SUPABASE_URL: z.url(),
+  SUPABASE_DB_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL'),
+  SUPABASE_SERVICE_ROLE_KEY: z.string().min(1).optional(),
+  // A JSON object of named secret keys ({"default": "sb_secret_..."}) or a comma-separated list.
+  SUPABASE_SECRET_KEYS: z.string().min(1).optional(),
+  // Local stack only: the folder that `local_file` models are read from (the repository root).
+  SCORER_LOCAL_MODEL_ROOT: z.string().min(1).optional(),
+  // How many days of snapshots a run reads per game (features look back 30 days).
+  SCORER_HISTORY_DAYS: z.coerce.number().int().min(1).max(366).default(35),
+})
+
+/** Validated scorer configuration. */
+export interface ScorerConfig {
+  supabaseUrl: string
+  databaseUrl: string
+  /** Every key that may rescore. Never empty. */
+  secretKeys: string[]
+  localModelRoot: string | null
+  historyDays: number
+}
+
+/** Parses SUPABASE_SECRET_KEYS: a JSON object or array of keys, or a comma-separated list. */
+export function parseSecretKeys(raw: string | undefined): string[] {
+  if (raw === undefined) return []
+  const text = raw.trim()
+  if (text.startsWith('{') || text.startsWith('[')) {
+    const parsed: unknown = JSON.parse(text)
+    const values = Array.isArray(parsed) ? parsed : Object.values(parsed as Record<string, unknown>)
+    return values.filter((value): value is string => typeof value === 'string' && value !== '')
+  }
+  return text.split(',').map((key) => key.trim()).filter((key) => key !== '')
+}
+
+/** Reads the configuration from an environment record (e.g. `Deno.env.toObject()`). */
+export function loadConfig(env: Record<string, string | undefined>): ScorerConfig {
+  const result = envSchema.safeParse(env)
+  if (!result.success) {
+    const issue = result.error.issues[0]
+    const key = issue?.path.join('.') ?? 'environment'
+    throw new ScoringError(
+      'misconfigured',
+      500,
+      `Invalid environment variable ${key}: ${issue?.message ?? 'invalid'}`,
+    )
+  }
+  const parsed = result.data
+  let secretKeys: string[]
+  try {
+    secretKeys = parseSecretKeys(parsed.SUPABASE_SECRET_KEYS)
+  } catch {
+    throw new ScoringError(
+      'misconfigured',
+      500,
+      'Invalid environment variable SUPABASE_SECRET_KEYS',
+    )
+  }
+  if (parsed.SUPABASE_SERVICE_ROLE_KEY) secretKeys.push(parsed.SUPABASE_SERVICE_ROLE_KEY)
+  if (secretKeys.length === 0) {
+    throw new ScoringError(
+      'misconfigured',
+      500,
+      'Missing environment variable SUPABASE_SERVICE_ROLE_KEY (or SUPABASE_SECRET_KEYS)',
+    )
+  }
+  return {
+    supabaseUrl: parsed.SUPABASE_URL,
+    databaseUrl: parsed.SUPABASE_DB_URL,
+    secretKeys,
+    localModelRoot: parsed.SCORER_LOCAL_MODEL_ROOT ?? null,
+    historyDays: parsed.SCORER_HISTORY_DAYS,
+  }
+}

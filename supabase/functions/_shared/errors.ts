@@ -1,0 +1,33 @@
+/**
+ * The one error type of the scorer: a machine-readable code, an HTTP status and a message that
+ * is safe to show a caller (no SQL, no stack, no secret). Rendered in one place: {@link errorBody}.
+ */
+export class ScoringError extends Error {
+  /** Machine-readable code, e.g. `invalid_request`, `model_unavailable`. */
+  readonly code: string
+  /** HTTP status to answer with. */
+  readonly status: number
+
+  constructor(code: string, status: number, message: string, options?: { cause?: unknown }) {
+    super(message, options)
+    this.name = 'ScoringError'
+    this.code = code
+    this.status = status
+  }
+}
+
+/** The JSON body of an error answer: `{ "error": { "code", "message" } }`. */
+export interface ErrorBody {
+  error: { code: string; message: string }
+}
+
+/** Turns any thrown value into a status and a body; unknown errors become a generic 500. */
+export function errorBody(error: unknown): { status: number; body: ErrorBody } {
+  if (error instanceof ScoringError) {
+    return { status: error.status, body: { error: { code: error.code, message: error.message } } }
+  }
+  return {
+    status: 500,
+    body: { error: { code: 'internal_error', message: 'The scorer failed unexpectedly' } },
+  }
+}
