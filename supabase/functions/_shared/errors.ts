@@ -7,24 +7,35 @@ export class ScoringError extends Error {
   readonly code: string
   /** HTTP status to answer with. */
   readonly status: number
+  /** Extra safe fields for the answer, e.g. the id of the run this error closed. */
+  details: Record<string, string | number | null>
 
-  constructor(code: string, status: number, message: string, options?: { cause?: unknown }) {
-    super(message, options)
+  constructor(
+    code: string,
+    status: number,
+    message: string,
+    details: Record<string, string | number | null> = {},
+  ) {
+    super(message)
     this.name = 'ScoringError'
     this.code = code
     this.status = status
+    this.details = details
   }
 }
 
-/** The JSON body of an error answer: `{ "error": { "code", "message" } }`. */
+/** The JSON body of an error answer: `{ "error": { "code", "message", ...details } }`. */
 export interface ErrorBody {
-  error: { code: string; message: string }
+  error: { code: string; message: string; [detail: string]: string | number | null }
 }
 
 /** Turns any thrown value into a status and a body; unknown errors become a generic 500. */
 export function errorBody(error: unknown): { status: number; body: ErrorBody } {
   if (error instanceof ScoringError) {
-    return { status: error.status, body: { error: { code: error.code, message: error.message } } }
+    return {
+      status: error.status,
+      body: { error: { ...error.details, code: error.code, message: error.message } },
+    }
   }
   return {
     status: 500,

@@ -1,0 +1,111 @@
+/**
+ * Serves the real score-games function with Deno on 127.0.0.1:54321, as the Supabase CLI stack
+ * would, under Supabase Edge Runtime's restrictions (no SharedArrayBuffer, no shared wasm memory,
+ * a 256 MB heap) applied by a preload before any module loads.
+ */
+import { type ChildProcess, spawn } from 'node:child_process'
+import { existsSync, readFileSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { functionsPort, repoRoot } from './config.ts'
+import { progress } from '../lib/progress.ts'
+
+const functionDir = join(repoRoot, 'supabase', 'functions', 'score-games')
+const denoBin = join(repoRoot, 'node_modules', '.bin', 'deno')
+
+/** A served function process. */
+export interface FunctionServer {
+  url: string
+  process: ChildProcess
+  /** Everything the process printed so far (stdout and stderr). */
+  output(): string
+  stop(): Promise<void>
+}
+
+/** Reads `.env.local` (or the committed example) as key/value pairs. */
+export function localFunctionEnv(): Record<string, string> {
+  const file = existsSync(join(repoRoot, '.env.local'))
+    ? join(repoRoot, '.env.local')
+    : join(repoRoot, '.env.local.example')
+  const env: Record<string, string> = {}
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    const match = line.match(/^\s*([A-Z0-9_]+)\s*=\s*(.*)\s*$/)
+    if (match?.[1] && match[2] !== undefined) env[match[1]] = match[2]
+  }
+  if (env.SCORER_LOCAL_MODEL_ROOT) {
+    env.SCORER_LOCAL_MODEL_ROOT = resolve(repoRoot, env.SCORER_LOCAL_MODEL_ROOT)
+  }
+  return env
+}
+
+/** The deno command line that serves the function. */
+export function denoServeArgs(): string[] {
+  return [
+    'run',
+    '--quiet',
+    '--config',
+    join(functionDir, 'deno.json'),
+    '--preload',
+    join(functionDir, 'edge-runtime-restrictions.ts'),
+    '--v8-flags=--max-old-space-size=256',
+    '--allow-net',
+    '--allow-env',
+    '--allow-read',
+    '--allow-sys',
+    join(functionDir, 'index.ts'),
+  ]
+}
+
+async function answers(url: string): Promise<boolean> {
+  try {
+    const response = await fetch(url, { method: 'GET', signal: AbortSignal.timeout(1000) })
+    await response.body?.cancel()
+    return true
+  } catch {
+    return false
+  }
+}
+
+/** Starts the function and waits until it answers (GET gives 405). */
+export async function startFunctionServer(
+  options: { env?: Record<string, string>; port?: number } = {},
+): Promise<FunctionServer> {
+  const port = options.port ?? functionsPort
+  const url = `http://127.0.0.1:${port}/functions/v1/score-games`
+  if (await answers(url)) {
+    throw new Error(`Cannot serve the function: port ${port} is already in use`)
+  }
+  const env = {
+    ...process.env,
+    ...localFunctionEnv(),
+    ...options.env,
+    SCORER_LOCAL_PORT: String(port),
+  }
+  const child = spawn(denoBin, denoServeArgs(), {
+    cwd: repoRoot,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let output = ''
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()))
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()))
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return
+    const exited = new Promise((resolveExit) => child.once('exit', resolveExit))
+    child.kill('SIGTERM')
+    await exited
+  }
+  const deadline = Date.now() + 60_000
+  while (!(await answers(url))) {
+    if (child.exitCode !== null) {
+      throw new Error(`The function exited with code ${child.exitCode}:\n${output}`)
+    }
+    if (Date.now() > deadline) {
+      await stop()
+      throw new Error(`The function did not answer within 60 s:\n${output}`)
+    }
+    await sleep(100)
+  }
+  progress(`score-games is served at ${url}`)
+  return { url, process: child, output: () => output, stop }
+}

@@ -1,0 +1,154 @@
+/**
+ * The active model: its registry row, its bytes (Supabase Storage, or a local file on the
+ * Docker-free stack), checked against the registry's sha256 and against the code's feature list,
+ * and an ONNX session cached in module scope by sha256 so warm invocations reuse it.
+ */
+import type { Sql } from 'postgres'
+import { z } from 'zod'
+import { ScoringError } from './errors.ts'
+import { FEATURE_NAMES } from './features.ts'
+import { describeFeatureNameMismatch, readScoringModelMetadata } from './onnx/metadata.ts'
+import {
+  createModelSession,
+  type ModelOutputs,
+  type ModelSession,
+  predictBatch,
+} from './onnx/runtime.ts'
+
+const registryRow = z.object({
+  version: z.string(),
+  storage_kind: z.enum(['storage', 'local_file']),
+  storage_bucket: z.string(),
+  storage_path: z.string(),
+  sha256: z.string(),
+  feature_names: z.array(z.string()),
+})
+
+/** The active model's registry row. */
+export type RegistryEntry = z.infer<typeof registryRow>
+
+/** Where model bytes come from; the Edge Function and the tests each provide one. */
+export interface ModelSource {
+  /** Downloads `path` from a private Storage bucket; resolves null when the object is missing. */
+  fromStorage(bucket: string, path: string): Promise<Uint8Array | null>
+  /** Reads a repository file (local stack only); resolves null when it does not exist. */
+  fromLocalFile?(path: string): Promise<Uint8Array | null>
+  /** onnxruntime-web's wasm binary, shipped with the function as a static file. */
+  wasmBinary(): Promise<Uint8Array>
+}
+
+/** A model ready to score. */
+export interface ActiveModel {
+  version: string
+  sha256: string
+  predict(rows: Float32Array, rowCount: number): Promise<ModelOutputs>
+}
+
+function unavailable(code: string, message: string): ScoringError {
+  return new ScoringError(code, 503, message)
+}
+
+/** Hex SHA-256 of bytes (Web Crypto: Deno, Node and Edge Runtime). */
+export async function sha256Hex(bytes: Uint8Array): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes as BufferSource))
+  return Array.from(digest, (byte) => byte.toString(16).padStart(2, '0')).join('')
+}
+
+/** The registry row of the active model; 503 `no_active_model` when there is none. */
+export async function readActiveModel(sql: Sql): Promise<RegistryEntry> {
+  const rows = await sql`
+    select version, storage_kind, storage_bucket, storage_path, sha256, feature_names
+    from public.ml_models
+    where is_active`
+  const row = rows[0]
+  if (!row) {
+    throw unavailable('no_active_model', 'No active model: publish one with npm run model:publish')
+  }
+  return registryRow.parse(row)
+}
+
+function assertFeatureNames(names: readonly string[], where: string): void {
+  const mismatch = describeFeatureNameMismatch(names, FEATURE_NAMES)
+  if (mismatch !== null) {
+    throw unavailable('model_feature_mismatch', `Cannot use model: ${where} ${mismatch}`)
+  }
+}
+
+async function downloadModel(entry: RegistryEntry, source: ModelSource): Promise<Uint8Array> {
+  const location = `${entry.storage_bucket}/${entry.storage_path}`
+  let bytes: Uint8Array | null
+  if (entry.storage_kind === 'local_file') {
+    if (!source.fromLocalFile) {
+      throw unavailable(
+        'model_not_found',
+        `Cannot load model ${entry.version}: local_file models exist only on the local stack`,
+      )
+    }
+    bytes = await source.fromLocalFile(entry.storage_path)
+  } else {
+    bytes = await source.fromStorage(entry.storage_bucket, entry.storage_path)
+  }
+  if (bytes === null) {
+    const where = entry.storage_kind === 'local_file' ? entry.storage_path : location
+    throw unavailable('model_not_found', `Cannot load model ${entry.version}: ${where} not found`)
+  }
+  return bytes
+}
+
+const sessions = new Map<string, Promise<ModelSession>>()
+
+/** Loads (or reuses) the ONNX session of a registry entry, after every check. */
+async function sessionFor(entry: RegistryEntry, source: ModelSource): Promise<ModelSession> {
+  const cached = sessions.get(entry.sha256)
+  if (cached) return await cached
+  const bytes = await downloadModel(entry, source)
+  const actual = await sha256Hex(bytes)
+  if (actual !== entry.sha256) {
+    throw unavailable(
+      'model_checksum_mismatch',
+      `Cannot load model ${entry.version}: sha256 ${actual} differs from the registry's ${entry.sha256}`,
+    )
+  }
+  let metadataNames: string[]
+  try {
+    metadataNames = readScoringModelMetadata(bytes).featureNames
+  } catch (error) {
+    throw unavailable(
+      'model_invalid',
+      `Cannot load model ${entry.version}: ${
+        error instanceof Error ? error.message : 'unreadable'
+      }`,
+    )
+  }
+  assertFeatureNames(metadataNames, 'its ONNX metadata')
+  const pending = source.wasmBinary().then((wasm) =>
+    createModelSession(bytes, { wasmBinary: wasm })
+  )
+  sessions.set(entry.sha256, pending)
+  try {
+    return await pending
+  } catch (error) {
+    sessions.delete(entry.sha256)
+    throw unavailable(
+      'model_invalid',
+      `Cannot load model ${entry.version}: ${
+        error instanceof Error ? error.message : 'onnxruntime failed'
+      }`,
+    )
+  }
+}
+
+/**
+ * The active model, ready to score. Every failure (no active model, a missing object, a sha256
+ * mismatch, feature names that differ from the code's, an unreadable file) is a 503 ScoringError.
+ */
+export async function loadActiveModel(sql: Sql, source: ModelSource): Promise<ActiveModel> {
+  const entry = await readActiveModel(sql)
+  assertFeatureNames(entry.feature_names, 'its registry row')
+  const session = await sessionFor(entry, source)
+  return {
+    version: entry.version,
+    sha256: entry.sha256,
+    predict: (rows, rowCount) => predictBatch(session, rows, rowCount),
+  }
+}

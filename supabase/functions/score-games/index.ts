@@ -1,0 +1,79 @@
+/**
+ * score-games: scores every active game in scope with the active ONNX model and writes one
+ * prediction per game. Thin: reads the environment, wires Postgres, Storage and the wasm file,
+ * and serves the handler from `_shared/handler.ts`.
+ *
+ * On Supabase (and `supabase functions serve`) the platform routes requests here. On the
+ * Docker-free local stack, SCORER_LOCAL_PORT makes it listen on 127.0.0.1 itself and answer at
+ * /functions/v1/score-games, the Supabase CLI stack's URL.
+ */
+import { createClient } from '@supabase/supabase-js'
+import postgres from 'postgres'
+import { loadConfig } from '../_shared/config.ts'
+import { createHandler } from '../_shared/handler.ts'
+import type { ModelSource } from '../_shared/model-store.ts'
+
+const config = loadConfig(Deno.env.toObject())
+
+const sql = postgres(config.databaseUrl, {
+  max: 4,
+  idle_timeout: 20,
+  connect_timeout: 10,
+  onnotice: () => {},
+  connection: { application_name: 'score-games' },
+})
+
+const storage = createClient(config.supabaseUrl, config.secretKeys[0] ?? '', {
+  auth: { persistSession: false, autoRefreshToken: false },
+}).storage
+
+async function readFileOrNull(path: string | URL): Promise<Uint8Array | null> {
+  try {
+    return await Deno.readFile(path)
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return null
+    throw error
+  }
+}
+
+const localRoot = config.localModelRoot
+
+const models: ModelSource = {
+  async fromStorage(bucket, path) {
+    const { data, error } = await storage.from(bucket).download(path)
+    if (error || !data) return null
+    return new Uint8Array(await data.arrayBuffer())
+  },
+  fromLocalFile: localRoot === null
+    ? undefined
+    : (path) => readFileOrNull(`${localRoot}/${path.replace(/^\/+/, '')}`),
+  async wasmBinary() {
+    const wasm = await readFileOrNull(new URL('./wasm/ort-wasm-simd.wasm', import.meta.url))
+    if (wasm === null) {
+      throw new Error('wasm/ort-wasm-simd.wasm is missing: run npm run function:assets')
+    }
+    return wasm
+  },
+}
+
+/** The function's request handler (exported for tests). */
+export const handler = createHandler({
+  sql,
+  models,
+  historyDays: config.historyDays,
+  secretKeys: config.secretKeys,
+  log: (entry) => console.log(JSON.stringify({ function: 'score-games', ...entry })),
+})
+
+const localPort = Deno.env.get('SCORER_LOCAL_PORT')
+if (localPort) {
+  Deno.serve({ hostname: '127.0.0.1', port: Number(localPort), onListen: () => {} }, (request) => {
+    const { pathname } = new URL(request.url)
+    if (pathname === '/functions/v1/score-games') return handler(request)
+    return Response.json({ error: { code: 'not_found', message: `No function at ${pathname}` } }, {
+      status: 404,
+    })
+  })
+} else {
+  Deno.serve(handler)
+}
