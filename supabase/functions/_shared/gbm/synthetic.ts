@@ -1,0 +1,44 @@
+/**
+ * Seeded synthetic regression data with a known signal and heteroscedastic noise, for trainer
+ * tests, benchmarks and the tiny fixture model. Not used for the real model.
+ */
+import { featureMatrix } from './model.ts'
+import { seededRandom } from './random.ts'
+import type { TrainingSet } from './train.ts'
+
+/** Options of {@link syntheticRegressionData}. */
+export interface SyntheticDataOptions {
+  rows: number
+  /** At least 5; features beyond the fifth carry no signal. */
+  featureCount: number
+  /** Standard deviation of the noise at feature 4 = 0.5 (it scales with feature 4). */
+  noise: number
+  seed: number
+}
+
+/** The noise-free signal: what a perfect model predicts for the mean. */
+export function syntheticSignal(row: ArrayLike<number>): number {
+  const [a = 0, b = 0, c = 0, d = 0] = [row[0], row[1], row[2], row[3]]
+  return Math.sin(a * 3) + 2 * b * c + (d > 0.5 ? 1 : 0)
+}
+
+/**
+ * Features uniform on [0, 1); target = {@link syntheticSignal} + normal noise whose standard
+ * deviation is `noise * (0.5 + feature4)`.
+ */
+export function syntheticRegressionData(options: SyntheticDataOptions): TrainingSet {
+  const { rows, featureCount, noise } = options
+  if (featureCount < 5) throw new RangeError('Synthetic data needs at least 5 features')
+  const random = seededRandom(options.seed)
+  const values = new Float32Array(rows * featureCount)
+  const target = new Float64Array(rows)
+  const row = new Float32Array(featureCount)
+  for (let r = 0; r < rows; r++) {
+    for (let f = 0; f < featureCount; f++) row[f] = random()
+    values.set(row, r * featureCount)
+    // Box-Muller normal from two uniforms (1 - u avoids log(0)).
+    const normal = Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random())
+    target[r] = syntheticSignal(row) + noise * (0.5 + (row[4] as number)) * normal
+  }
+  return { features: featureMatrix(values, featureCount), target }
+}

@@ -1,0 +1,198 @@
+/**
+ * Model metadata stored in an ONNX file's `metadata_props`, readable without onnxruntime so the
+ * function (and the publish script) can check a model's feature names before loading it.
+ */
+import { z } from 'zod'
+import { readProtobufFields, WireType } from './protobuf.ts'
+
+/** What a scoring model records about itself (all stored as strings in `metadata_props`). */
+export interface ScoringModelMetadata {
+  /** Ordered input column names; must equal the code's feature list. */
+  featureNames: string[]
+  /** Version of the feature definition the model was trained with. */
+  featureSetVersion: string
+  /** The model's own version, as registered in `ml_models`. */
+  modelVersion: string
+  /** Held-out evaluation metrics, e.g. `{ "model_mae": 0.031 }`. */
+  metrics: Record<string, number>
+}
+
+/** Keys of {@link ScoringModelMetadata} in `metadata_props`. */
+export const METADATA_KEYS = {
+  featureNames: 'feature_names',
+  featureSetVersion: 'feature_set_version',
+  modelVersion: 'model_version',
+  metrics: 'metrics',
+} as const
+
+/** The `metadata_props` entries (string to string) for a scoring model. */
+export function scoringModelMetadataProps(metadata: ScoringModelMetadata): Record<string, string> {
+  return {
+    [METADATA_KEYS.featureNames]: JSON.stringify(metadata.featureNames),
+    [METADATA_KEYS.featureSetVersion]: metadata.featureSetVersion,
+    [METADATA_KEYS.modelVersion]: metadata.modelVersion,
+    [METADATA_KEYS.metrics]: JSON.stringify(metadata.metrics),
+  }
+}
+
+// Field numbers from onnx.proto.
+const MODEL_PROTO = { producerName: 2, graph: 7, metadataProps: 14 }
+const STRING_STRING_ENTRY = { key: 1, value: 2 }
+const GRAPH_PROTO_INPUT = 11
+const VALUE_INFO = { name: 1, type: 2 }
+const TYPE_PROTO_TENSOR = 1
+const TENSOR_TYPE_SHAPE = 2
+const TENSOR_SHAPE_DIM = 1
+const DIMENSION = { value: 1, param: 2 }
+
+/** The length-delimited payloads of `field` in a message. */
+function* messagesOf(bytes: Uint8Array, field: number): Generator<Uint8Array> {
+  for (const entry of readProtobufFields(bytes)) {
+    if (entry.field === field && entry.wireType === WireType.lengthDelimited) {
+      yield entry.bytesValue
+    }
+  }
+}
+
+function readGraphInput(valueInfo: Uint8Array, decoder: TextDecoder): OnnxGraphInput {
+  const input: OnnxGraphInput = { name: '', dims: [] }
+  for (const name of messagesOf(valueInfo, VALUE_INFO.name)) input.name = decoder.decode(name)
+  for (const type of messagesOf(valueInfo, VALUE_INFO.type)) {
+    for (const tensor of messagesOf(type, TYPE_PROTO_TENSOR)) {
+      for (const shape of messagesOf(tensor, TENSOR_TYPE_SHAPE)) {
+        for (const dim of messagesOf(shape, TENSOR_SHAPE_DIM)) {
+          let size: number | string = '?'
+          for (const field of readProtobufFields(dim)) {
+            if (field.field === DIMENSION.value && field.wireType === WireType.varint) {
+              size = field.numberValue
+            } else if (field.field === DIMENSION.param) {
+              size = decoder.decode(field.bytesValue)
+            }
+          }
+          input.dims.push(size)
+        }
+      }
+    }
+  }
+  return input
+}
+
+/** A graph input: its name and dimensions (a number, or the name of a symbolic dimension). */
+export interface OnnxGraphInput {
+  name: string
+  dims: Array<number | string>
+}
+
+/** The raw header of an ONNX model: producer, key/value metadata and graph inputs. */
+export interface OnnxModelHeader {
+  producerName: string | undefined
+  metadataProps: Record<string, string>
+  graphInputs: OnnxGraphInput[]
+}
+
+/**
+ * Reads `producer_name`, `metadata_props` and the graph inputs from ONNX bytes, skipping the
+ * nodes. Throws a `RangeError` when the bytes are not a well-formed protobuf message.
+ */
+export function readOnnxModelHeader(modelBytes: Uint8Array): OnnxModelHeader {
+  const decoder = new TextDecoder('utf-8', { fatal: true })
+  const header: OnnxModelHeader = { producerName: undefined, metadataProps: {}, graphInputs: [] }
+  for (const field of readProtobufFields(modelBytes)) {
+    if (field.wireType !== WireType.lengthDelimited) continue
+    if (field.field === MODEL_PROTO.producerName) {
+      header.producerName = decoder.decode(field.bytesValue)
+    } else if (field.field === MODEL_PROTO.graph) {
+      for (const input of messagesOf(field.bytesValue, GRAPH_PROTO_INPUT)) {
+        header.graphInputs.push(readGraphInput(input, decoder))
+      }
+    } else if (field.field === MODEL_PROTO.metadataProps) {
+      let key = ''
+      let value = ''
+      for (const entryField of readProtobufFields(field.bytesValue)) {
+        if (entryField.wireType !== WireType.lengthDelimited) continue
+        if (entryField.field === STRING_STRING_ENTRY.key) {
+          key = decoder.decode(entryField.bytesValue)
+        }
+        if (entryField.field === STRING_STRING_ENTRY.value) {
+          value = decoder.decode(entryField.bytesValue)
+        }
+      }
+      header.metadataProps[key] = value
+    }
+  }
+  return header
+}
+
+const jsonString = <T extends z.ZodType>(schema: T) =>
+  z.string().transform((text, context) => {
+    try {
+      return JSON.parse(text) as unknown
+    } catch {
+      context.addIssue({ code: 'custom', message: 'not valid JSON' })
+      return z.NEVER
+    }
+  }).pipe(schema)
+
+const scoringModelMetadataSchema = z.object({
+  [METADATA_KEYS.featureNames]: jsonString(z.array(z.string().min(1)).min(1)),
+  [METADATA_KEYS.featureSetVersion]: z.string().min(1),
+  [METADATA_KEYS.modelVersion]: z.string().min(1),
+  [METADATA_KEYS.metrics]: jsonString(z.record(z.string(), z.number())),
+})
+
+/** Why a model's metadata cannot be used. */
+export class ModelMetadataError extends Error {
+  override name = 'ModelMetadataError'
+}
+
+/**
+ * Reads and validates the scoring metadata of an ONNX model. Throws {@link ModelMetadataError}
+ * naming the offending key when an entry is missing or malformed, and when the bytes are not an
+ * ONNX protobuf at all.
+ */
+export function readScoringModelMetadata(modelBytes: Uint8Array): ScoringModelMetadata {
+  let props: Record<string, string>
+  try {
+    props = readOnnxModelHeader(modelBytes).metadataProps
+  } catch (error) {
+    throw new ModelMetadataError(`Cannot read model metadata: ${(error as Error).message}`)
+  }
+  const parsed = scoringModelMetadataSchema.safeParse(props)
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]
+    const key = issue?.path[0] ?? 'metadata'
+    throw new ModelMetadataError(
+      `Cannot read model metadata: ${String(key)} ${issue?.message ?? 'is invalid'}`,
+    )
+  }
+  return {
+    featureNames: parsed.data[METADATA_KEYS.featureNames],
+    featureSetVersion: parsed.data[METADATA_KEYS.featureSetVersion],
+    modelVersion: parsed.data[METADATA_KEYS.modelVersion],
+    metrics: parsed.data[METADATA_KEYS.metrics],
+  }
+}
+
+/**
+ * How a model's feature names differ from the code's, as a phrase completing "the model ...",
+ * or `null` when they match exactly (same names, same order).
+ */
+export function describeFeatureNameMismatch(
+  modelFeatureNames: readonly string[],
+  codeFeatureNames: readonly string[],
+): string | null {
+  const problems: string[] = []
+  const missing = codeFeatureNames.filter((name) => !modelFeatureNames.includes(name))
+  const unexpected = modelFeatureNames.filter((name) => !codeFeatureNames.includes(name))
+  if (missing.length > 0) problems.push(`lacks ${missing.join(', ')}`)
+  if (unexpected.length > 0) problems.push(`has unknown ${unexpected.join(', ')}`)
+  if (problems.length === 0 && modelFeatureNames.length !== codeFeatureNames.length) {
+    problems.push(
+      `has ${modelFeatureNames.length} features where the code has ${codeFeatureNames.length}`,
+    )
+  }
+  if (problems.length === 0 && modelFeatureNames.some((name, i) => name !== codeFeatureNames[i])) {
+    problems.push('has the same features in a different order')
+  }
+  return problems.length === 0 ? null : problems.join('; ')
+}
