@@ -24,6 +24,8 @@ export interface ScorerConfig {
   databaseUrl: string
   /** Every key that may rescore. Never empty. */
   secretKeys: string[]
+  /** The key the function itself uses for Storage: the service role key, else a secret key. */
+  storageKey: string
   localModelRoot: string | null
   historyDays: number
 }
@@ -64,7 +66,8 @@ export function loadConfig(env: Record<string, string | undefined>): ScorerConfi
     )
   }
   if (parsed.SUPABASE_SERVICE_ROLE_KEY) secretKeys.push(parsed.SUPABASE_SERVICE_ROLE_KEY)
-  if (secretKeys.length === 0) {
+  const storageKey = parsed.SUPABASE_SERVICE_ROLE_KEY ?? secretKeys[0]
+  if (storageKey === undefined) {
     throw new ScoringError(
       'misconfigured',
       500,
@@ -75,6 +78,7 @@ export function loadConfig(env: Record<string, string | undefined>): ScorerConfi
     supabaseUrl: parsed.SUPABASE_URL,
     databaseUrl: parsed.SUPABASE_DB_URL,
     secretKeys,
+    storageKey,
     localModelRoot: parsed.SCORER_LOCAL_MODEL_ROOT ?? null,
     historyDays: parsed.SCORER_HISTORY_DAYS,
   }

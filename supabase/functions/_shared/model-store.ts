@@ -33,8 +33,11 @@ export interface ModelSource {
   fromStorage(bucket: string, path: string): Promise<Uint8Array | null>
   /** Reads a repository file (local stack only); resolves null when it does not exist. */
   fromLocalFile?(path: string): Promise<Uint8Array | null>
-  /** onnxruntime-web's wasm binary, shipped with the function as a static file. */
-  wasmBinary(): Promise<Uint8Array>
+  /**
+   * Location of onnxruntime-web's `ort-wasm-simd.wasm`, shipped with the function as a static
+   * file; undefined to use the onnxruntime-web package's own copy (Node, tests).
+   */
+  wasmFile?: string | URL
 }
 
 /** A model ready to score. */

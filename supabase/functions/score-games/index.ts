@@ -12,6 +12,7 @@ import postgres from 'postgres'
 import { loadConfig } from '../_shared/config.ts'
 import { createHandler } from '../_shared/handler.ts'
 import type { ModelSource } from '../_shared/model-store.ts'
+import { ORT_WASM_FILE_NAME } from '../_shared/onnx/runtime.ts'
 
 const config = loadConfig(Deno.env.toObject())
 
@@ -23,7 +24,7 @@ const sql = postgres(config.databaseUrl, {
   connection: { application_name: 'score-games' },
 })
 
-const storage = createClient(config.supabaseUrl, config.secretKeys[0] ?? '', {
+const storage = createClient(config.supabaseUrl, config.storageKey, {
   auth: { persistSession: false, autoRefreshToken: false },
 }).storage
 
@@ -37,6 +38,19 @@ async function readFileOrNull(path: string | URL): Promise<Uint8Array | null> {
 }
 
 const localRoot = config.localModelRoot
+
+/** onnxruntime-web's wasm, shipped beside this file as a static file (config.toml). */
+function wasmFile(): URL {
+  const file = new URL(`./wasm/${ORT_WASM_FILE_NAME}`, import.meta.url)
+  try {
+    Deno.statSync(file)
+  } catch {
+    throw new Error(
+      `Cannot start score-games: ${file.pathname} is missing (npm run function:assets)`,
+    )
+  }
+  return file
+}
 
 const models: ModelSource = {
   async fromStorage(bucket, path) {
