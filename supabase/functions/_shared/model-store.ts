@@ -124,9 +124,7 @@ async function sessionFor(entry: RegistryEntry, source: ModelSource): Promise<Mo
     )
   }
   assertFeatureNames(metadataNames, 'its ONNX metadata')
-  const pending = source.wasmBinary().then((wasm) =>
-    createModelSession(bytes, { wasmBinary: wasm })
-  )
+  const pending = createModelSession(bytes, { wasmFile: source.wasmFile })
   sessions.set(entry.sha256, pending)
   try {
     return await pending

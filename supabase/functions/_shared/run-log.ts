@@ -3,7 +3,7 @@
  * from overlapping. The lock is a session lock held on one reserved connection for the whole run,
  * so it is released by Postgres itself if the function dies mid-run.
  */
-import type { ReservedSql, Sql } from 'postgres'
+import type { ReservedSql, Sql, TransactionSql } from 'postgres'
 import type { RunScope } from './run-inputs.ts'
 
 /** Advisory-lock namespace of the scorer (first key of the two-key lock). */
@@ -82,7 +82,11 @@ export interface RunOutcome {
 }
 
 /** Closes a run's row. Pass the transaction when the close must commit with the predictions. */
-export async function finishRun(sql: Sql | ReservedSql, runId: string, outcome: RunOutcome) {
+export async function finishRun(
+  sql: Sql | ReservedSql | TransactionSql,
+  runId: string,
+  outcome: RunOutcome,
+): Promise<void> {
   await sql`
     update public.scoring_runs
     set status = ${outcome.status}::public.scoring_status,

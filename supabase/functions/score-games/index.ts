@@ -61,13 +61,7 @@ const models: ModelSource = {
   fromLocalFile: localRoot === null
     ? undefined
     : (path) => readFileOrNull(`${localRoot}/${path.replace(/^\/+/, '')}`),
-  async wasmBinary() {
-    const wasm = await readFileOrNull(new URL('./wasm/ort-wasm-simd.wasm', import.meta.url))
-    if (wasm === null) {
-      throw new Error('wasm/ort-wasm-simd.wasm is missing: run npm run function:assets')
-    }
-    return wasm
-  },
+  wasmFile: wasmFile(),
 }
 
 /** The function's request handler (exported for tests). */

@@ -1,0 +1,116 @@
+/**
+ * From observations to prediction rows, around one batched inference: features for every game
+ * (skipping, with a reason, the games whose data cannot be used), one float32 matrix, then the
+ * model's outputs interpreted into what the app shows.
+ */
+import { computeFeatures, FEATURE_NAMES, featureRecord, type GameFeatures } from './features.ts'
+import { interpret } from './interpretation.ts'
+import type { ModelOutputs } from './onnx/runtime.ts'
+import type { Prediction } from './prediction-store.ts'
+import type { GameObservation } from './types.ts'
+
+/** A game left out of a run, and why. */
+export interface SkippedGame {
+  game_id: number
+  reason: string
+  message: string
+}
+
+/** A game ready for inference. */
+export interface PreparedGame {
+  observation: GameObservation
+  features: GameFeatures
+}
+
+/** The batch handed to the model. */
+export interface PreparedBatch {
+  prepared: PreparedGame[]
+  /** Row-major float32, {@link FEATURE_NAMES}.length columns, one row per prepared game. */
+  matrix: Float32Array
+  skipped: SkippedGame[]
+}
+
+/** Features of every game, as one matrix; unusable games are skipped with their reason. */
+export function prepareBatch(observations: readonly GameObservation[]): PreparedBatch {
+  const prepared: PreparedGame[] = []
+  const skipped: SkippedGame[] = []
+  for (const observation of observations) {
+    const result = computeFeatures(observation)
+    if (result.ok) prepared.push({ observation, features: result.features })
+    else {
+      skipped.push({
+        game_id: observation.game.id,
+        reason: result.refusal.code,
+        message: result.refusal.message,
+      })
+    }
+  }
+  const width = FEATURE_NAMES.length
+  const matrix = new Float32Array(prepared.length * width)
+  prepared.forEach((game, row) => matrix.set(game.features.values, row * width))
+  return { prepared, matrix, skipped }
+}
+
+function roundTo(value: number, digits: number): number {
+  const scale = 10 ** digits
+  return Math.round(value * scale) / scale
+}
+
+/**
+ * The model's point and percentiles for one row, made a proper interval: non-negative, and
+ * ordered low <= point <= high (quantile models can cross on rare rows).
+ */
+export function orderedInterval(point: number, p10: number, p90: number) {
+  const expectedReturn = Math.max(0, point)
+  return {
+    expectedReturn,
+    expectedReturnLow: Math.max(0, Math.min(p10, p90, expectedReturn)),
+    expectedReturnHigh: Math.max(p10, p90, expectedReturn),
+  }
+}
+
+/** Prediction rows from the model's outputs, in the order of `prepared`. */
+export function interpretBatch(
+  prepared: readonly PreparedGame[],
+  outputs: ModelOutputs,
+): Prediction[] {
+  return prepared.map(({ observation, features }, row) => {
+    const interval = orderedInterval(
+      outputs.expectedReturn[row] ?? 0,
+      outputs.p10[row] ?? 0,
+      outputs.p90[row] ?? 0,
+    )
+    const expectedReturn = roundTo(interval.expectedReturn, 4)
+    const expectedReturnLow = roundTo(interval.expectedReturnLow, 4)
+    const expectedReturnHigh = roundTo(interval.expectedReturnHigh, 4)
+    const estimate = features.estimate
+    const named = featureRecord(features.values)
+    const topTier = observation.tiers.reduce((top, tier) =>
+      tier.prizeAmount > top.prizeAmount ? tier : top
+    )
+    const price = observation.game.ticketPrice
+    const shown = interpret({
+      ticketPrice: price,
+      expectedReturn,
+      expectedReturnLow,
+      expectedReturnHigh,
+      printedPayout: estimate.printedReturnPerDollar,
+      winProbability: estimate.winProbability,
+      soldFraction: estimate.fractionSold.estimate,
+      topPrizeRatio: estimate.topPrizeRatio,
+      topPrizesRemaining: topTier.remainingPrizes,
+      topPrizesPrinted: topTier.totalPrizes,
+      publicationCoverage: named.publication_coverage,
+    })
+    return {
+      gameId: observation.game.id,
+      ...shown,
+      winProbability: roundTo(estimate.winProbability, 6),
+      expectedValue: roundTo(expectedReturn * price - price, 4),
+      expectedReturn,
+      expectedReturnLow,
+      expectedReturnHigh,
+      features: named,
+    }
+  })
+}
