@@ -1,0 +1,103 @@
+-- scoring_health: did last night's scoring really happen, state by state? One row per state with
+-- active games: the last request the database sent to score-games and what pg_net got back, the
+-- last run that succeeded for that state, and whether the state is stale (no succeeded run in 26
+-- hours). cron.job_run_details cannot answer this: it says "succeeded" once a request is queued.
+-- Readable by service_role only.
+
+-- "The last succeeded run" without reading every run ever written.
+create index scoring_runs_succeeded_finished_at_idx
+on public.scoring_runs (finished_at desc)
+where status in ('succeeded', 'partial');
+
+create view public.scoring_health
+with (security_invoker = true)
+as
+with active_states as (
+  select game.state, count(*)::integer as active_games
+  from public.games as game
+  where game.is_active
+  group by game.state
+),
+health as (
+  select
+    active.state,
+    active.active_games,
+    last_request.net_request_id as last_request_id,
+    last_request.requested_at as last_requested_at,
+    case
+      when last_request.id is null then null
+      when last_request.outcome is null then 'pending'
+      when last_request.outcome = 'ok' then 'succeeded'
+      else 'failed'
+    end as last_request_status,
+    case when last_request.outcome <> 'ok' then last_request.outcome end as last_request_failure,
+    last_request.status_code as last_request_http_status,
+    case
+      when last_request.outcome = 'http_error' then
+        'HTTP ' || last_request.status_code
+          || coalesce(': ' || left(last_request.response_body, 200), '')
+      when last_request.outcome in ('timed_out', 'error', 'no_response') then
+        last_request.error_message
+    end as last_request_error,
+    last_request.responded_at as last_responded_at,
+    last_run.id as last_succeeded_run_id,
+    last_run.status as last_succeeded_run_status,
+    last_run.finished_at as last_succeeded_run_at,
+    last_run.id is null or last_run.finished_at < now() - interval '26 hours' as stale
+  from active_states as active
+  left join lateral (
+    select request.*
+    from private.scoring_requests as request
+    where request.state = active.state
+    order by request.requested_at desc, request.id desc
+    limit 1
+  ) as last_request on true
+  left join lateral (
+    -- A run covers a state when it was not limited to some games and its states (absent: all)
+    -- include it. A partial run scored every game it could: it counts as succeeded.
+    select run.id, run.status, run.finished_at
+    from public.scoring_runs as run
+    where run.status in ('succeeded', 'partial')
+      and jsonb_typeof(coalesce(run.scope -> 'game_ids', 'null')) = 'null'
+      and (
+        jsonb_typeof(coalesce(run.scope -> 'states', 'null')) = 'null'
+        or run.scope -> 'states' ? active.state
+      )
+    order by run.finished_at desc
+    limit 1
+  ) as last_run on true
+)
+select
+  health.*,
+  not health.stale and health.last_request_status is distinct from 'failed' as healthy,
+  nullif(concat_ws('; ',
+    case when health.last_request_status = 'failed' then
+      'the last request failed (' || health.last_request_failure || '): '
+        || coalesce(health.last_request_error, 'no detail')
+    end,
+    case when health.stale then
+      'no succeeded run in the last 26 hours'
+        || case
+          when health.last_requested_at is null
+            or health.last_requested_at < now() - interval '26 hours'
+          then ' and no request sent in that time (see cron.job_run_details of score-games-nightly)'
+          else ''
+        end
+    end
+  ), '') as problem
+from health;
+
+revoke all on public.scoring_health from public, anon, authenticated, service_role;
+grant select on public.scoring_health to service_role;
+
+comment on view public.scoring_health is
+  'Per state: last scoring request and its HTTP outcome, last succeeded run, stale (>26 h), healthy.';
+comment on column public.scoring_health.last_request_id is 'pg_net request id (net._http_response.id).';
+comment on column public.scoring_health.last_request_status is
+  'pending (no response captured yet), succeeded (HTTP 2xx) or failed; NULL: never requested.';
+comment on column public.scoring_health.last_request_failure is
+  'http_error, timed_out, error (no HTTP answer) or no_response (pg_net recorded nothing).';
+comment on column public.scoring_health.stale is
+  'No succeeded or partial run covering this state finished in the last 26 hours.';
+comment on column public.scoring_health.healthy is 'Not stale, and the last request did not fail.';
+comment on column public.scoring_health.problem is 'Why the state is not healthy; NULL when healthy.';
