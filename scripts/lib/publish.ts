@@ -1,0 +1,114 @@
+/**
+ * Publishing a model: check it against the code's feature list, upload it to the private
+ * Storage bucket `models` (hosted Supabase or the Supabase CLI stack), and register and activate
+ * it in `ml_models` in one transaction. On the Docker-free local stack, where there is no Storage
+ * service, the registry row points at the file in the repository (`local_file`, local only).
+ */
+import { readFileSync } from 'node:fs'
+import { basename, relative, resolve } from 'node:path'
+import { createClient } from '@supabase/supabase-js'
+import type { Sql } from 'postgres'
+import { FEATURE_NAMES } from '../../supabase/functions/_shared/features.ts'
+import { sha256Hex } from '../../supabase/functions/_shared/model-store.ts'
+import {
+  describeFeatureNameMismatch,
+  readScoringModelMetadata,
+} from '../../supabase/functions/_shared/onnx/metadata.ts'
+import { repoRoot } from '../local-stack/config.ts'
+import { type ModelEntry, registerAndActivate } from './model-registry.ts'
+
+/** The bucket every model file goes to. */
+export const MODELS_BUCKET = 'models'
+
+/** Where the model file goes. */
+export type PublishTarget =
+  | { kind: 'storage'; supabaseUrl: string; serviceKey: string; fetch?: typeof fetch }
+  | { kind: 'local_file' }
+
+/** What was published. */
+export interface PublishedModel {
+  version: string
+  sha256: string
+  storageKind: 'storage' | 'local_file'
+  storagePath: string
+}
+
+/** Reads a model file and checks its metadata; throws a clear Error when it cannot be used. */
+export function readModelFile(file: string) {
+  const bytes = new Uint8Array(readFileSync(file))
+  let metadata
+  try {
+    metadata = readScoringModelMetadata(bytes)
+  } catch (error) {
+    throw new Error(`Cannot publish ${file}: ${(error as Error).message}`)
+  }
+  const mismatch = describeFeatureNameMismatch(metadata.featureNames, FEATURE_NAMES)
+  if (mismatch !== null) {
+    throw new Error(
+      `Cannot publish ${file}: its feature names do not match the code's (${mismatch}). ` +
+        'Retrain it with npm run train.',
+    )
+  }
+  return { bytes, metadata }
+}
+
+async function upload(
+  target: Extract<PublishTarget, { kind: 'storage' }>,
+  path: string,
+  bytes: Uint8Array,
+) {
+  const client = createClient(target.supabaseUrl, target.serviceKey, {
+    auth: { persistSession: false, autoRefreshToken: false },
+    ...(target.fetch ? { global: { fetch: target.fetch } } : {}),
+  })
+  const { error } = await client.storage.from(MODELS_BUCKET).upload(path, bytes, {
+    contentType: 'application/octet-stream',
+    upsert: true,
+  })
+  if (error) throw new Error(`Cannot upload ${MODELS_BUCKET}/${path}: ${error.message}`)
+}
+
+/** Publishes a model file and makes it the active model. */
+export async function publishModel(
+  sql: Sql,
+  options: { file: string; target: PublishTarget; trainedAt?: string | null },
+): Promise<PublishedModel> {
+  const file = resolve(options.file)
+  const { bytes, metadata } = readModelFile(file)
+  const sha256 = await sha256Hex(bytes)
+  const version = metadata.modelVersion
+  let entry: ModelEntry
+  if (options.target.kind === 'storage') {
+    const storagePath = `${version}.onnx`
+    await upload(options.target, storagePath, bytes)
+    entry = {
+      version,
+      storageKind: 'storage',
+      storageBucket: MODELS_BUCKET,
+      storagePath,
+      sha256,
+      featureNames: metadata.featureNames,
+      metrics: metadata.metrics,
+      trainedAt: options.trainedAt ?? null,
+    }
+  } else {
+    const storagePath = relative(repoRoot, file)
+    if (storagePath.startsWith('..')) {
+      throw new Error(
+        `Cannot publish ${basename(file)} as a local file: it is outside the repository`,
+      )
+    }
+    entry = {
+      version,
+      storageKind: 'local_file',
+      storageBucket: MODELS_BUCKET,
+      storagePath,
+      sha256,
+      featureNames: metadata.featureNames,
+      metrics: metadata.metrics,
+      trainedAt: options.trainedAt ?? null,
+    }
+  }
+  await registerAndActivate(sql, entry)
+  return { version, sha256, storageKind: entry.storageKind, storagePath: entry.storagePath }
+}

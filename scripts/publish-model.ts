@@ -1,0 +1,68 @@
+/**
+ * `npm run model:publish -- [--file model/x.onnx] [--activate VERSION]`
+ *
+ * Publishes a model file (default: the newest model card's) and makes it active, or with
+ * `--activate` switches the active model back to an already registered version (rollback)
+ * without uploading anything.
+ *
+ * Target: with SUPABASE_URL and SUPABASE_SERVICE_ROLE_KEY set (hosted project or Supabase CLI
+ * stack), the file is uploaded to the private Storage bucket `models`; without them (the
+ * Docker-free local stack) the registry points at the file in the repository. The registry is
+ * written through SUPABASE_DB_URL (default: the local stack's database).
+ */
+import { join, resolve } from 'node:path'
+import postgres from 'postgres'
+import { dbUrl, repoRoot } from './local-stack/config.ts'
+import { flag, isMain, option } from './lib/cli.ts'
+import { defaultModelCard, listModelCards } from './lib/model-card.ts'
+import { activateVersion } from './lib/model-registry.ts'
+import { progress } from './lib/progress.ts'
+import { publishModel, type PublishTarget } from './lib/publish.ts'
+
+function targetFromEnv(env: NodeJS.ProcessEnv): PublishTarget {
+  const supabaseUrl = env.SUPABASE_URL
+  const serviceKey = env.SUPABASE_SERVICE_ROLE_KEY
+  if (supabaseUrl && serviceKey) return { kind: 'storage', supabaseUrl, serviceKey }
+  if (supabaseUrl || serviceKey) {
+    throw new Error('Set both SUPABASE_URL and SUPABASE_SERVICE_ROLE_KEY to upload to Storage')
+  }
+  return { kind: 'local_file' }
+}
+
+async function main(args: string[]): Promise<void> {
+  if (flag(args, 'help')) {
+    console.log('npm run model:publish -- [--file model/x.onnx] [--activate VERSION]')
+    return
+  }
+  const sql = postgres(process.env.SUPABASE_DB_URL ?? dbUrl, { max: 1, onnotice: () => {} })
+  try {
+    const version = option(args, 'activate')
+    if (version !== undefined) {
+      await activateVersion(sql, version)
+      progress(`model ${version} is now the active model`)
+      return
+    }
+    const chosen = option(args, 'file')
+    const file = chosen ? resolve(chosen) : join(repoRoot, defaultModelCard().onnxFile)
+    const card = listModelCards().find((candidate) => join(repoRoot, candidate.onnxFile) === file)
+    const target = targetFromEnv(process.env)
+    const published = await publishModel(sql, { file, target, trainedAt: card?.trainedAt ?? null })
+    const where = published.storageKind === 'storage'
+      ? `Storage models/${published.storagePath}`
+      : `${published.storagePath} (local file, local stack only)`
+    progress(
+      `published ${published.version} (sha256 ${
+        published.sha256.slice(0, 12)
+      }...) from ${where}; it is now active`,
+    )
+  } finally {
+    await sql.end()
+  }
+}
+
+if (isMain(import.meta.url)) {
+  await main(process.argv.slice(2)).catch((error: Error) => {
+    console.error(error.message)
+    process.exit(1)
+  })
+}
