@@ -1,11 +1,14 @@
 /**
  * The Docker-free local stack: `npm run db:start | db:reset | db:stop`.
+ * Postgres, plus the pg_net stand-in worker that sends what net.http_post queues.
  * Every command ends by printing the database URL.
  */
 import postgres from 'postgres'
 import { dbUrl } from './local-stack/config.ts'
 import { buildDatabase } from './local-stack/migrate.ts'
 import { destroyCluster, startPostgres, stopPostgres } from './local-stack/postgres.ts'
+import { startPgNetWorker, stopPgNetWorker } from './local-stack/pg-net-worker-process.ts'
+import { setLocalVaultSecrets } from './local-stack/vault.ts'
 import { isMain } from './lib/cli.ts'
 import { progress } from './lib/progress.ts'
 
@@ -24,19 +27,29 @@ async function isBuilt(): Promise<boolean> {
 /** Starts the local stack, building the database the first time. */
 export async function start(): Promise<void> {
   startPostgres()
-  if (!(await isBuilt())) buildDatabase()
+  if (!(await isBuilt())) build()
+  startPgNetWorker()
 }
 
 /** Rebuilds the local database from nothing: new cluster, bootstrap, migrations, seed. */
 export function reset(): void {
+  stopPgNetWorker()
   destroyCluster()
   startPostgres()
-  buildDatabase()
+  build()
+  startPgNetWorker()
 }
 
 /** Stops the local stack. */
 export function stop(): void {
+  stopPgNetWorker()
   stopPostgres()
+}
+
+/** The database, then the local Vault secrets the nightly schedule reads. */
+function build(): void {
+  buildDatabase()
+  setLocalVaultSecrets()
 }
 
 async function main(command: string | undefined): Promise<void> {

@@ -1,0 +1,44 @@
+/**
+ * The nightly schedule's migrations can be applied again (as a second `db push` or a re-run
+ * would) without duplicating or changing any job.
+ */
+import { join } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import { supabaseDir } from '../scripts/local-stack/config.ts'
+import { applySqlFile } from '../scripts/local-stack/migrate.ts'
+import { connect } from './helpers/database.ts'
+
+const sql = connect()
+const migrations = join(supabaseDir, 'migrations')
+const rerunnable = [
+  join(migrations, '20261127000900_cron_and_net_extensions.sql'),
+  join(migrations, '20261127001300_nightly_schedule.sql'),
+]
+const expectedJobs = [
+  { jobname: 'cron-job-run-details-cleanup', schedule: '30 7 * * *' },
+  { jobname: 'score-games-capture-responses', schedule: '*/5 * * * *' },
+  { jobname: 'score-games-nightly', schedule: '0 8 * * *' },
+]
+
+async function jobs(): Promise<Array<{ jobid: string; jobname: string; schedule: string }>> {
+  return await sql`
+    select jobid::text, jobname, schedule
+    from cron.job
+    where jobname = any(${expectedJobs.map((job) => job.jobname)}::text[])
+    order by jobname, jobid`
+}
+
+afterAll(async () => {
+  await sql.end()
+})
+
+describe('nightly schedule migrations', () => {
+  it('schedule each job exactly once, and again exactly once after a second run', async () => {
+    const once = await jobs()
+    expect(once.map(({ jobname, schedule }) => ({ jobname, schedule }))).toEqual(expectedJobs)
+
+    for (const file of rerunnable) applySqlFile(file)
+    const twice = await jobs()
+    expect(twice).toEqual(once)
+  })
+})
