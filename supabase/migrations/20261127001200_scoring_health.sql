@@ -54,10 +54,11 @@ health as (
   ) as last_request on true
   left join lateral (
     -- A run covers a state when it was not limited to some games and its states (absent: all)
-    -- include it. A partial run scored every game it could: it counts as succeeded.
+    -- include it. A partial run scored the games it could: it counts as succeeded when it
+    -- scored at least one (skipping every game wrote no prediction).
     select run.id, run.status, run.finished_at
     from public.scoring_runs as run
-    where run.status in ('succeeded', 'partial')
+    where (run.status = 'succeeded' or (run.status = 'partial' and run.scored_count > 0))
       and jsonb_typeof(coalesce(run.scope -> 'game_ids', 'null')) = 'null'
       and (
         jsonb_typeof(coalesce(run.scope -> 'states', 'null')) = 'null'
@@ -98,6 +99,6 @@ comment on column public.scoring_health.last_request_status is
 comment on column public.scoring_health.last_request_failure is
   'http_error, timed_out, error (no HTTP answer) or no_response (pg_net recorded nothing).';
 comment on column public.scoring_health.stale is
-  'No succeeded or partial run covering this state finished in the last 26 hours.';
+  'No succeeded run (or partial run that scored a game) covering this state in the last 26 hours.';
 comment on column public.scoring_health.healthy is 'Not stale, and the last request did not fail.';
 comment on column public.scoring_health.problem is 'Why the state is not healthy; NULL when healthy.';

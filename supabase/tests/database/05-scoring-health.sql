@@ -15,7 +15,7 @@ reset role;
 -- One active game per test state (HL has only an ended game).
 insert into public.games (state, game_number, game_name, ticket_price, overall_odds, is_active)
 select state, 'HEALTH-' || state, 'Health ' || state, 5, 3.5, state <> 'HL'
-from unnest(array['HA', 'HB', 'HC', 'HD', 'HE', 'HF', 'HG', 'HH', 'HI', 'HJ', 'HK', 'HL', 'HM', 'HN'])
+from unnest(array['HA', 'HB', 'HC', 'HD', 'HE', 'HF', 'HG', 'HH', 'HI', 'HJ', 'HK', 'HL', 'HM', 'HN', 'HO'])
   as state;
 
 -- Requests, as private.request_scoring records them (ids far above the stand-in's own).
@@ -49,6 +49,9 @@ values
   (990000010, 200, 'application/json', '{"run_id":"old"}', false, null, now() - interval '2 days');
 
 -- Runs of the scorer.
+-- HI: a partial run 25 hours ago that scored some games counts.
+insert into public.scoring_runs (trigger, scope, status, scored_count, skipped_count, started_at, finished_at)
+values ('cron', '{"states": ["HI"]}', 'partial', 3, 1, now() - interval '25 hours', now() - interval '25 hours');
 insert into public.scoring_runs (trigger, scope, status, started_at, finished_at)
 values
   ('cron', '{"states": ["HA"]}', 'succeeded', now() - interval '58 minutes', now() - interval '57 minutes'),
@@ -61,8 +64,8 @@ values
   -- HH: the last success is 27 hours old; a newer run failed.
   ('cron', '{"states": ["HH"]}', 'succeeded', now() - interval '27 hours', now() - interval '27 hours'),
   ('cron', '{"states": ["HH"]}', 'failed', now() - interval '58 minutes', now() - interval '57 minutes'),
-  -- HI: a partial run 25 hours ago still counts.
-  ('cron', '{"states": ["HI"]}', 'partial', now() - interval '25 hours', now() - interval '25 hours'),
+  -- HO: a partial run that skipped every game scored nothing: it does not count.
+  ('cron', '{"states": ["HO"]}', 'partial', now() - interval '1 hour', now() - interval '1 hour'),
   -- HJ: runs limited to some games do not cover the state.
   ('http', '{"states": ["HJ"], "game_ids": [1]}', 'succeeded', now() - interval '1 hour', now() - interval '1 hour'),
   ('http', '{"game_ids": [1]}', 'succeeded', now() - interval '1 hour', now() - interval '1 hour'),
@@ -77,7 +80,7 @@ set local role service_role;
 select results_eq(
   $$select state, last_request_status, last_request_failure, last_request_http_status, stale, healthy
     from public.scoring_health
-    where state in ('HA', 'HB', 'HC', 'HD', 'HE', 'HF', 'HG', 'HH', 'HI', 'HJ', 'HK', 'HL', 'HM', 'HN')
+    where state in ('HA', 'HB', 'HC', 'HD', 'HE', 'HF', 'HG', 'HH', 'HI', 'HJ', 'HK', 'HL', 'HM', 'HN', 'HO')
     order by state$$,
   $$values
     ('HA', 'succeeded', null, 200, false, true),
@@ -92,7 +95,8 @@ select results_eq(
     ('HJ', null, null, null, true, false),
     ('HK', null, null, null, true, false),
     ('HM', null, null, null, false, true),
-    ('HN', 'pending', null, null, false, true)$$,
+    ('HN', 'pending', null, null, false, true),
+    ('HO', null, null, null, true, false)$$,
   'per state: the last request''s outcome, stale and healthy'
 );
 select is(
@@ -133,7 +137,7 @@ select is(
 select is(
   (select last_succeeded_run_status::text from public.scoring_health where state = 'HI'),
   'partial',
-  'a partial run counts as succeeded'
+  'a partial run that scored games counts as succeeded'
 );
 select matches(
   (select problem from public.scoring_health where state = 'HK'),
