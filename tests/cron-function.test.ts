@@ -22,6 +22,7 @@ import {
 } from './helpers/nightly-schedule.ts'
 
 const fixturePath = 'tests/fixtures/tiny-model.onnx'
+const modelVersion = 'cron-e2e-fixture'
 /** Long enough for a real run, as the nightly job's own timeout is. */
 const answerTimeoutMs = 120_000
 
@@ -32,7 +33,7 @@ let projectUrl: string
 beforeAll(async () => {
   const bytes = new Uint8Array(readFileSync(join(repoRoot, fixturePath)))
   await registerAndActivate(sql, {
-    version: 'cron-e2e-fixture',
+    version: modelVersion,
     storageKind: 'local_file',
     storageBucket: 'models',
     storagePath: fixturePath,
@@ -49,6 +50,9 @@ beforeAll(async () => {
 afterAll(async () => {
   restoreLocalVault()
   await server?.stop()
+  // Leave no active model behind for the other test files.
+  await sql`delete from public.predictions where model_version = ${modelVersion}`
+  await sql`delete from public.ml_models where version = ${modelVersion}`
   await sql.end()
 })
 
