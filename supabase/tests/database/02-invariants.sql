@@ -113,6 +113,8 @@ select throws_ok(
   '23514', null, 'blank reasoning is rejected'
 );
 
+-- Whatever model is active outside this transaction steps aside until the rollback.
+update public.ml_models set is_active = false where is_active;
 update public.ml_models set is_active = true where version = 'test-a';
 select throws_ok(
   $$insert into public.ml_models (version, storage_path, sha256, feature_names, is_active)
