@@ -62,18 +62,19 @@ export function createRandom(seed: number): Random {
     splitState = (splitState + 0x9e3779b9) >>> 0
     return mix32(splitState)
   }
-  let a = splitmix()
-  let b = splitmix()
-  let c = splitmix()
-  let d = splitmix() | 1
+  // State in a typed array: uint32 values in closure variables would be boxed on every step.
+  const state = new Int32Array([splitmix(), splitmix(), splitmix(), splitmix() | 1])
   const nextUint32 = () => {
-    const t = (((a + b) >>> 0) + d) >>> 0
-    d = (d + 1) >>> 0
-    a = b ^ (b >>> 9)
-    b = (c + (c << 3)) >>> 0
-    c = ((c << 21) | (c >>> 11)) >>> 0
-    c = (c + t) >>> 0
-    return t
+    const a = state[0] ?? 0
+    const b = state[1] ?? 0
+    const c = state[2] ?? 0
+    const d = state[3] ?? 0
+    const t = (a + b + d) | 0
+    state[3] = (d + 1) | 0
+    state[0] = b ^ (b >>> 9)
+    state[1] = (c + (c << 3)) | 0
+    state[2] = (((c << 21) | (c >>> 11)) + t) | 0
+    return t >>> 0
   }
   for (let i = 0; i < 12; i++) nextUint32()
 
@@ -203,7 +204,7 @@ export function createRandom(seed: number): Random {
     const sample = Math.min(draws, total - draws)
     const minority = Math.min(successes, failures)
     let count: number
-    if (Math.min(sample, minority) < 16) {
+    if (Math.min(sample, minority) < 64) {
       count = sequentialHypergeometric(minority, total, sample)
     } else {
       count = hypergeometricHrua(minority, total - minority, sample)

@@ -1,0 +1,140 @@
+/**
+ * Views of a simulated game on one day: what the lottery publishes (a {@link GameObservation},
+ * the scorer's input) and the hidden truth it is judged against. Both are as of the end of
+ * the day, so a ticket bought after that day's snapshot draws from the recorded unsold pool.
+ */
+import { addDays } from './calendar.ts'
+import type { SimulatedGame, SimulatedPortfolio } from './simulator.ts'
+import { type GameObservation, type PrizeTier, type Snapshot, tierKey } from './types.ts'
+
+/** The hidden truth about one game on one day. */
+export interface GameTruth {
+  gameId: number
+  /** ISO date (YYYY-MM-DD). */
+  date: string
+  ticketsPrinted: number
+  unsoldTickets: number
+  /** Share of printed tickets sold so far. */
+  fractionSold: number
+  /** Prizes still on unsold tickets, keyed by {@link tierKey} of the prize amount. */
+  unsoldPrizesByTier: Record<string, number>
+  /** Expected prize per dollar of a ticket bought now: Σ amount × unsold prizes / (unsold × price). */
+  trueReturnPerDollar: number
+}
+
+/** A game's published observation and hidden truth on the same day. */
+export interface ObservedGameDay {
+  observation: GameObservation
+  truth: GameTruth
+}
+
+/** Whether the game is on sale (and observed) on `day`. */
+export function isOnSale(game: SimulatedGame, day: number): boolean {
+  return day >= game.firstDay && day <= game.lastDay
+}
+
+function rowOf(game: SimulatedGame, day: number): number {
+  if (!isOnSale(game, day)) {
+    throw new Error(`Cannot observe game ${game.facts.id}: not on sale on day ${day}`)
+  }
+  return day - game.firstDay
+}
+
+function snapshotOn(game: SimulatedGame, row: number): Snapshot {
+  const tierCount = game.tiers.length
+  const remainingByTier: Record<string, number> = {}
+  let topPrizesRemaining: number | null = null
+  game.tiers.forEach((tier, i) => {
+    if (!tier.published) return
+    const remaining = tier.totalPrizes - (game.claimedPrizes[row * tierCount + i] ?? 0)
+    remainingByTier[tierKey(tier.prizeAmount)] = remaining
+    if (i === tierCount - 1) topPrizesRemaining = remaining
+  })
+  return {
+    snapshotDate: addDays(game.startDate, game.firstDay + row),
+    remainingByTier,
+    topPrizesRemaining,
+  }
+}
+
+function tiersOn(game: SimulatedGame, row: number): PrizeTier[] {
+  const tierCount = game.tiers.length
+  return game.tiers.map((tier, i) => ({
+    prizeAmount: tier.prizeAmount,
+    odds: tier.odds,
+    totalPrizes: tier.totalPrizes,
+    remainingPrizes: tier.published
+      ? tier.totalPrizes - (game.claimedPrizes[row * tierCount + i] ?? 0)
+      : null,
+  }))
+}
+
+/** The published snapshots of every observed day of the game, oldest first. */
+export function snapshotHistory(game: SimulatedGame): Snapshot[] {
+  return Array.from({ length: game.lastDay - game.firstDay + 1 }, (_, row) => snapshotOn(game, row))
+}
+
+/** What the scorer would see about the game on `day`, with the snapshots up to that day. */
+export function observeGame(game: SimulatedGame, day: number): GameObservation {
+  const row = rowOf(game, day)
+  const snapshots = Array.from({ length: row + 1 }, (_, r) => snapshotOn(game, r))
+  return {
+    game: { ...game.facts },
+    tiers: tiersOn(game, row),
+    snapshots,
+    asOfDate: addDays(game.startDate, day),
+  }
+}
+
+/** The hidden truth about the game on `day`. */
+export function gameTruth(game: SimulatedGame, day: number): GameTruth {
+  const row = rowOf(game, day)
+  const tierCount = game.tiers.length
+  const unsoldTickets = game.unsoldTickets[row] ?? 0
+  const ticketsPrinted = game.ticketsPrinted
+  const unsoldPrizesByTier: Record<string, number> = {}
+  let unsoldValue = 0
+  game.tiers.forEach((tier, i) => {
+    const unsold = game.unsoldPrizes[row * tierCount + i] ?? 0
+    unsoldPrizesByTier[tierKey(tier.prizeAmount)] = unsold
+    unsoldValue += unsold * tier.prizeAmount
+  })
+  return {
+    gameId: game.facts.id,
+    date: addDays(game.startDate, day),
+    ticketsPrinted,
+    unsoldTickets,
+    fractionSold: 1 - unsoldTickets / ticketsPrinted,
+    unsoldPrizesByTier,
+    trueReturnPerDollar: unsoldValue / (unsoldTickets * game.facts.ticketPrice),
+  }
+}
+
+/**
+ * Every observed day of the game, oldest first. The days share one snapshot history (each
+ * observation holds a prefix of it), so this costs O(days), not O(days²).
+ */
+export function observedGameDays(game: SimulatedGame): ObservedGameDay[] {
+  const history = snapshotHistory(game)
+  const result: ObservedGameDay[] = []
+  for (let day = game.firstDay; day <= game.lastDay; day++) {
+    const row = day - game.firstDay
+    result.push({
+      observation: {
+        game: { ...game.facts },
+        tiers: tiersOn(game, row),
+        snapshots: history.slice(0, row + 1),
+        asOfDate: history[row]?.snapshotDate ?? addDays(game.startDate, day),
+      },
+      truth: gameTruth(game, day),
+    })
+  }
+  return result
+}
+
+/** Observation and truth of every game on sale on `day` (0-based from the start date). */
+export function gamesOnSale(portfolio: SimulatedPortfolio, day: number): ObservedGameDay[] {
+  return portfolio.games
+    .filter((game) => isOnSale(game, day))
+    .map((game) => ({ observation: observeGame(game, day), truth: gameTruth(game, day) }))
+}
