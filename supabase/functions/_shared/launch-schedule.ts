@@ -21,10 +21,10 @@ export const LAUNCH_INTERVAL_DAYS = 28
 export const LONGEST_LIFE_DAYS = 720
 
 /**
- * Mean days a game actually stays on sale: below the planned ~350 days, as games that sell out
- * or lose their last top prize end early. Measured on simulated portfolios.
+ * Mean days a game actually stays on sale: below the planned ~350 days, as games whose sales
+ * slow, that sell out or lose their last top prize end early. Measured on simulated portfolios.
  */
-export const MEAN_DAYS_ON_SALE = 300
+export const MEAN_DAYS_ON_SALE = 260
 
 /** Plans the launches that can be on sale between day 0 and day `days − 1`. */
 export function planLaunches(

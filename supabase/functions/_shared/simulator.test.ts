@@ -120,7 +120,9 @@ describe('simulatePortfolio', () => {
   it('ends games for the documented reasons, and launches new ones', () => {
     const long = simulatePortfolio({ ...minnesota, days: 240, seed: 5 })
     const reasons = new Set(long.games.map((game) => game.endReason))
-    expect(reasons).toEqual(new Set(['on_sale', 'planned_end', 'sold_out', 'top_prizes_claimed']))
+    expect(reasons).toEqual(
+      new Set(['on_sale', 'planned_end', 'sales_slowed', 'sold_out', 'top_prizes_claimed']),
+    )
     for (const game of long.games.filter((g) => g.endReason === 'top_prizes_claimed')) {
       expect(observeGame(game, game.lastDay).snapshots.at(-1)?.topPrizesRemaining).toBe(0)
     }

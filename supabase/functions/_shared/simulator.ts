@@ -6,8 +6,8 @@
  * day. Prizes sit at random among the printed tickets, so a day's sales draw prizes without
  * replacement: per-tier counts come from one multivariate hypergeometric draw per day, never
  * from materialized tickets. Winners claim late ({@link ./claims.ts}); the lottery publishes
- * printed − claimed. A game ends at its planned end, when it sells out, or a few weeks after its
- * last top prize is claimed; new games launch meanwhile.
+ * printed − claimed. A game ends at its planned end, when its sales slow to a trickle, when it
+ * sells out, or a few weeks after its last top prize is claimed; new games launch meanwhile.
  *
  * Memory: a game keeps three typed arrays over its observed days only, about 100 bytes per
  * tier-day. {@link simulatedGames} streams games for callers that need not hold them all.
@@ -55,7 +55,12 @@ export interface SimulatedTier {
 }
 
 /** Why a game left sale; `on_sale` when it was still on sale on the last observed day. */
-export type GameEndReason = 'on_sale' | 'planned_end' | 'sold_out' | 'top_prizes_claimed'
+export type GameEndReason =
+  | 'on_sale'
+  | 'planned_end'
+  | 'sales_slowed'
+  | 'sold_out'
+  | 'top_prizes_claimed'
 
 /**
  * One simulated game over its observed days. Day indices count from the portfolio's
@@ -96,6 +101,10 @@ export interface SimulatedPortfolio {
 
 /** A game sells out when fewer than this share of its tickets is left. */
 const SOLD_OUT_SHARE = 0.02
+/** Sales are compared over windows of this many days. */
+const SALES_WINDOW_DAYS = 28
+/** A game is retired once a window's sales fall below this share of its first window's. */
+const SLOW_SALES_SHARE = 0.12
 const PLAN_STREAM = 1
 const GAME_STREAM = 2
 
@@ -144,6 +153,10 @@ function simulateGame(
   let endReason: GameEndReason = 'on_sale'
   let lastDay = lastPossibleDay
   let windDownLastDay = Infinity
+  // Sales of the last SALES_WINDOW_DAYS days, by age modulo the window.
+  const recentSales = new Float64Array(SALES_WINDOW_DAYS)
+  let recentTotal = 0
+  let launchWindowTotal = 0
   const startWeekday = dayOfWeek(options.startDate)
   for (let day = launch.launchDay; day <= lastPossibleDay; day++) {
     const weekday = (((startWeekday + day) % 7) + 7) % 7
@@ -154,6 +167,11 @@ function simulateGame(
     }
     unsoldTickets -= sold
     claims.advance(soldByClass)
+    const age = day - launch.launchDay
+    const slot = age % SALES_WINDOW_DAYS
+    recentTotal += sold - (recentSales[slot] ?? 0)
+    recentSales[slot] = sold
+    if (age === SALES_WINDOW_DAYS - 1) launchWindowTotal = recentTotal
 
     if (day >= firstDay) {
       const row = day - firstDay
@@ -164,6 +182,9 @@ function simulateGame(
       }
     }
     if (day === plannedLastDay) endReason = 'planned_end'
+    if (age >= 3 * SALES_WINDOW_DAYS && recentTotal < SLOW_SALES_SHARE * launchWindowTotal) {
+      endReason = 'sales_slowed'
+    }
     if (unsoldTickets <= SOLD_OUT_SHARE * design.ticketsPrinted) endReason = 'sold_out'
     const topPrizes = design.tiers[topTier]?.totalPrizes ?? 0
     if (windDownLastDay === Infinity && (claims.claimed[topTier] ?? 0) >= topPrizes) {
