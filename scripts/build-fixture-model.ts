@@ -1,0 +1,70 @@
+/**
+ * Builds the tiny fixture model `tests/fixtures/tiny-model.onnx` for fast tests: three small
+ * boosted ensembles (expected return, p10, p90) trained on seeded synthetic data, so the same
+ * inputs always give the same bytes. Feature names are placeholders until the real list is
+ * passed in:
+ *
+ *   npx tsx scripts/build-fixture-model.ts [--feature-names a,b,c,d,e] [--out path.onnx]
+ *
+ * Tests rebuild the model in memory with the feature names stored in the committed file and
+ * check the bytes match, so re-run this after changing the trainer or the encoder.
+ */
+import { writeFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { encodeIntervalModel } from '../supabase/functions/_shared/gbm/export-onnx.ts'
+import { trainIntervalModel } from '../supabase/functions/_shared/gbm/interval.ts'
+import type { IntervalModel } from '../supabase/functions/_shared/gbm/model.ts'
+import { syntheticRegressionData } from '../supabase/functions/_shared/gbm/synthetic.ts'
+import { isMain, option } from './lib/cli.ts'
+import { progress } from './lib/progress.ts'
+
+/** Where the committed fixture lives. */
+export const FIXTURE_MODEL_PATH = new URL('../tests/fixtures/tiny-model.onnx', import.meta.url)
+
+/** Placeholder names used until the feature module provides the real list. */
+export const PLACEHOLDER_FEATURE_NAMES: readonly string[] = Array.from(
+  { length: 8 },
+  (_, index) => `placeholder_feature_${index}`,
+)
+
+/** The fixture's ONNX bytes and the trained ensembles they encode. */
+export interface FixtureModel {
+  bytes: Uint8Array
+  model: IntervalModel
+}
+
+/** Trains and encodes the fixture model (deterministic; needs at least 5 feature names). */
+export function buildFixtureModel(featureNames: readonly string[]): FixtureModel {
+  const data = syntheticRegressionData({
+    rows: 2_000,
+    featureCount: featureNames.length,
+    noise: 0.3,
+    seed: 20_261_127,
+  })
+  const model = trainIntervalModel(data, {
+    seed: 11,
+    boosting: { trees: 12, maxDepth: 3, learningRate: 0.3, minRowsPerLeaf: 10, rowSubsample: 0.9 },
+    binning: { maxBins: 64 },
+  })
+  const bytes = encodeIntervalModel(model, {
+    metadata: {
+      featureNames: [...featureNames],
+      featureSetVersion: 'fixture',
+      modelVersion: 'fixture-tiny',
+      metrics: {},
+    },
+    producerVersion: 'fixture',
+    docString: 'Tiny fixture model trained on synthetic data; not a real scoring model.',
+  })
+  return { bytes, model }
+}
+
+if (isMain(import.meta.url)) {
+  const args = process.argv.slice(2)
+  const names = option(args, 'feature-names')?.split(',').map((name) => name.trim()) ??
+    PLACEHOLDER_FEATURE_NAMES
+  const out = option(args, 'out') ?? fileURLToPath(FIXTURE_MODEL_PATH)
+  const { bytes } = buildFixtureModel(names)
+  writeFileSync(out, bytes)
+  progress(`wrote ${out} (${bytes.length} bytes, ${names.length} features)`)
+}
