@@ -26,13 +26,14 @@ async function registerFixture(
   overrides: { path?: string; sha256?: string } = {},
 ) {
   const path = overrides.path ?? fixturePath
-  const bytes = new Uint8Array(readFileSync(join(repoRoot, path)))
+  const sha256 = overrides.sha256 ??
+    (await sha256Hex(new Uint8Array(readFileSync(join(repoRoot, path)))))
   await registerAndActivate(sql, {
     version,
     storageKind: 'local_file',
     storageBucket: 'models',
     storagePath: path,
-    sha256: overrides.sha256 ?? (await sha256Hex(bytes)),
+    sha256,
     featureNames: FEATURE_NAMES,
     metrics: {},
     trainedAt: null,
