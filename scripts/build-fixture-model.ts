@@ -1,8 +1,9 @@
 /**
  * Builds the tiny fixture model `tests/fixtures/tiny-model.onnx` for fast tests: three small
  * boosted ensembles (expected return, p10, p90) trained on seeded synthetic data, so the same
- * inputs always give the same bytes. Feature names are placeholders until the real list is
- * passed in:
+ * inputs always give the same bytes. Feature names default to the code's feature list
+ * (`FEATURE_NAMES` of `_shared/features.ts`), so the fixture passes the function's feature check;
+ * pass others to build a model for a different list:
  *
  *   npx tsx scripts/build-fixture-model.ts [--feature-names a,b,c,d,e] [--out path.onnx]
  *
@@ -11,6 +12,7 @@
  */
 import { writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
+import { FEATURE_NAMES } from '../supabase/functions/_shared/features.ts'
 import { encodeIntervalModel } from '../supabase/functions/_shared/gbm/export-onnx.ts'
 import { trainIntervalModel } from '../supabase/functions/_shared/gbm/interval.ts'
 import type { IntervalModel } from '../supabase/functions/_shared/gbm/model.ts'
@@ -20,12 +22,6 @@ import { progress } from './lib/progress.ts'
 
 /** Where the committed fixture lives. */
 export const FIXTURE_MODEL_PATH = new URL('../tests/fixtures/tiny-model.onnx', import.meta.url)
-
-/** Placeholder names used until the feature module provides the real list. */
-export const PLACEHOLDER_FEATURE_NAMES: readonly string[] = Array.from(
-  { length: 8 },
-  (_, index) => `placeholder_feature_${index}`,
-)
 
 /** The fixture's ONNX bytes and the trained ensembles they encode. */
 export interface FixtureModel {
@@ -62,7 +58,7 @@ export function buildFixtureModel(featureNames: readonly string[]): FixtureModel
 if (isMain(import.meta.url)) {
   const args = process.argv.slice(2)
   const names = option(args, 'feature-names')?.split(',').map((name) => name.trim()) ??
-    PLACEHOLDER_FEATURE_NAMES
+    FEATURE_NAMES
   const out = option(args, 'out') ?? fileURLToPath(FIXTURE_MODEL_PATH)
   const { bytes } = buildFixtureModel(names)
   writeFileSync(out, bytes)

@@ -7,9 +7,9 @@
  * function itself; it only exists to reproduce those limits locally.
  */
 
-Reflect.deleteProperty(globalThis, "SharedArrayBuffer");
+Reflect.deleteProperty(globalThis, 'SharedArrayBuffer')
 
-const NativeMemory = WebAssembly.Memory;
+const NativeMemory = WebAssembly.Memory
 
 /** `WebAssembly.Memory` that refuses `shared: true`, like Edge Runtime. */
 const RestrictedMemory = function Memory(
@@ -17,26 +17,26 @@ const RestrictedMemory = function Memory(
   descriptor: WebAssembly.MemoryDescriptor,
 ): WebAssembly.Memory {
   if (!new.target) {
-    throw new TypeError("WebAssembly.Memory must be invoked with 'new'");
+    throw new TypeError("WebAssembly.Memory must be invoked with 'new'")
   }
   if (descriptor?.shared) {
-    throw new TypeError("Creating a shared memory is not supported");
+    throw new TypeError('Creating a shared memory is not supported')
   }
   return Reflect.construct(
     NativeMemory,
     [descriptor],
     new.target,
-  ) as WebAssembly.Memory;
-};
-RestrictedMemory.prototype = NativeMemory.prototype;
-Object.defineProperty(WebAssembly, "Memory", {
+  ) as WebAssembly.Memory
+}
+RestrictedMemory.prototype = NativeMemory.prototype
+Object.defineProperty(WebAssembly, 'Memory', {
   value: RestrictedMemory,
   writable: true,
   configurable: true,
   enumerable: false,
-});
+})
 
 // One line on stderr so a served function's log shows it ran under these limits.
 console.error(
-  "[edge-runtime-restrictions] applied: no SharedArrayBuffer, shared WebAssembly memory refused",
-);
+  '[edge-runtime-restrictions] applied: no SharedArrayBuffer, shared WebAssembly memory refused',
+)

@@ -50,7 +50,7 @@ describe('trainGradientBoostedTrees', () => {
       loss: { kind: 'squared_error' },
     })
     const predicted = predictTrees(model, test.features)
-    const mean = test.target.reduce((sum, y) => sum + y, 0) / test.target.length
+    const mean = Array.from(test.target).reduce((sum, y) => sum + y, 0) / test.target.length
     const baseline = meanAbsoluteError(new Float64Array(test.target.length).fill(mean), test.target)
     // Noise-free test targets: the error is the model's own.
     expect(meanAbsoluteError(predicted, test.target)).toBeLessThan(0.08)
