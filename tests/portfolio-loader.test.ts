@@ -78,7 +78,7 @@ afterAll(async () => {
 })
 
 describe('loadSimulatedPortfolio', () => {
-  it('writes every game on sale in the window with its simulator id, active ones flagged', async () => {
+  it('writes every game on sale in the window, with its simulator id and activity', async () => {
     const isActive = (game: (typeof portfolio.games)[number]) => game.lastDay === asOfDay
     expect(loaded.gameIds).toEqual(portfolio.games.map((game) => game.facts.id))
     expect(loaded.activeGameIds).toEqual(
@@ -149,7 +149,7 @@ describe('loadSimulatedPortfolio', () => {
     expect(tiers).toEqual({ published_below: 0, unpublished_above: 0 })
   })
 
-  it('keeps the truth of every loaded day in simulation.game_truth, equal to gameTruth', async () => {
+  it('keeps the truth of every loaded day in simulation.game_truth', async () => {
     expect(loaded.truthRows).toBe(loaded.snapshots)
     const rows = await sql<
       {

@@ -328,7 +328,7 @@ async function ensureTruthTable(tx: TransactionSql): Promise<void> {
   await tx`create schema if not exists simulation`
   await tx`
     comment on schema simulation is
-      'Hidden truth of simulated portfolios, written by scripts/lib/portfolio-loader.ts. Not part of the app: no migration, no API access.'`
+      'Hidden truth of simulated portfolios (scripts/lib/portfolio-loader.ts); not the app''s'`
   await tx`revoke all on schema simulation from public`
   await tx`
     create table if not exists simulation.game_truth (

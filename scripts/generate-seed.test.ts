@@ -1,0 +1,52 @@
+/**
+ * `npm run seed:generate` is deterministic and the committed `supabase/seed.sql` is its output,
+ * so nobody edits the seed by hand. Each generation runs in a process of its own.
+ */
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import { repoRoot, supabaseDir } from './local-stack/config.ts'
+
+const workDir = mkdtempSync(join(tmpdir(), 'seed-generate-'))
+
+function generateInto(name: string): Buffer {
+  const out = join(workDir, name)
+  execFileSync(
+    process.execPath,
+    [
+      join(repoRoot, 'node_modules', 'tsx', 'dist', 'cli.mjs'),
+      'scripts/generate-seed.ts',
+      '--out',
+      out,
+    ],
+    { cwd: repoRoot, stdio: ['ignore', 'ignore', 'pipe'] },
+  )
+  return readFileSync(out)
+}
+
+afterAll(() => rmSync(workDir, { recursive: true, force: true }))
+
+describe('npm run seed:generate', () => {
+  const first = generateInto('first.sql')
+  const second = generateInto('second.sql')
+
+  it('writes the same bytes every time', () => {
+    expect(second.equals(first)).toBe(true)
+  })
+
+  it('is what supabase/seed.sql holds', () => {
+    const committed = readFileSync(join(supabaseDir, 'seed.sql'))
+    expect(committed.equals(first), 'supabase/seed.sql is stale: run npm run seed:generate').toBe(
+      true,
+    )
+  })
+
+  it('writes dates only relative to the load day and keeps the file small', () => {
+    const text = first.toString('utf8')
+    expect(text).not.toMatch(/\d{4}-\d{2}-\d{2}'/)
+    expect(text).toContain("(now() at time zone 'America/Chicago')::date")
+    expect(first.length).toBeLessThan(400_000)
+  })
+})

@@ -1,0 +1,196 @@
+/**
+ * `supabase/seed.sql` as text, from the simulator: a Minnesota-like market (remaining counts
+ * published only for tiers >= $500) with 90 days of daily snapshots. Every date is written as
+ * "so many days before the day the seed is loaded" (today in America/Chicago), so the seed is
+ * fresh whenever it is loaded while its text stays byte-for-byte the same.
+ */
+import {
+  MINNESOTA_PRIZE_STRUCTURES,
+  type RealPrizeStructure,
+} from '../../supabase/functions/_shared/prize-structures.ts'
+import { addDays, daysBetween } from '../../supabase/functions/_shared/calendar.ts'
+import {
+  type PortfolioOptions,
+  type SimulatedGame,
+  simulatedGames,
+} from '../../supabase/functions/_shared/simulator.ts'
+import { type GameRowsAsOf, gameRowsAsOf } from './portfolio-rows.ts'
+
+/**
+ * The simulated market behind the seed. Its start date only fixes the weekday pattern of sales;
+ * the loaded dates are relative to the load day. The seed is not a held-out or training seed.
+ */
+export const SEED_PORTFOLIO: PortfolioOptions = {
+  seed: 20_261_127,
+  publication: 'minnesota',
+  state: 'MN',
+  startDate: '2026-01-01',
+  days: 90,
+  activeGames: 40,
+}
+
+/** The seed must hold at least this many games on sale on the load day. */
+export const SEED_MINIMUM_ACTIVE_GAMES = 30
+
+/** One seeded game: its rows and the identity it gets in the seed. */
+export interface SeedGame {
+  /** The game's rows, facts renamed to the seed's game number and name. */
+  rows: GameRowsAsOf
+  /** The simulator's own game id, for matching the seed with the simulation. */
+  simulatedId: number
+}
+
+const AS_OF_DAY = SEED_PORTFOLIO.days - 1
+
+/** The simulated day that becomes "today" when the seed is loaded. */
+export const SEED_AS_OF_DATE = addDays(SEED_PORTFOLIO.startDate, AS_OF_DAY)
+
+/**
+ * The seed's games: on sale on the last simulated day, plus those that left sale within the
+ * window (inactive). Each keeps its real Minnesota name and number when it is the first game on
+ * its real structure at the real price; the others get a synthetic `SIM-nnn` number.
+ */
+export function seedGames(): SeedGame[] {
+  const window = { asOfDay: AS_OF_DAY, historyDays: SEED_PORTFOLIO.days, includeEndedGames: true }
+  const usedNumbers = new Set<string>()
+  const games: SeedGame[] = []
+  for (const game of simulatedGames(SEED_PORTFOLIO)) {
+    const rows = gameRowsAsOf(game, window)
+    if (rows === null) continue
+    const gameNumber = seedGameNumber(game, usedNumbers)
+    usedNumbers.add(gameNumber)
+    games.push({
+      rows: { ...rows, facts: { ...rows.facts, gameNumber } },
+      simulatedId: game.facts.id,
+    })
+  }
+  const active = games.filter((game) => game.rows.isActive).length
+  if (active < SEED_MINIMUM_ACTIVE_GAMES) {
+    const minimum = SEED_MINIMUM_ACTIVE_GAMES
+    throw new Error(`Cannot generate the seed: ${active} active games, at least ${minimum} needed`)
+  }
+  return games
+}
+
+/** The real structure a simulated game was drawn from, when its name is a real game's. */
+function sourceStructure(game: SimulatedGame): RealPrizeStructure | undefined {
+  return MINNESOTA_PRIZE_STRUCTURES.find((source) => source.gameName === game.facts.gameName)
+}
+
+function seedGameNumber(game: SimulatedGame, usedNumbers: Set<string>): string {
+  const source = sourceStructure(game)
+  const realNumber = source?.ticketPrice === game.facts.ticketPrice ? source.gameNumber : null
+  if (realNumber !== null && !usedNumbers.has(realNumber)) return realNumber
+  return `SIM-${String(game.facts.id).padStart(3, '0')}`
+}
+
+/** Text of `supabase/seed.sql`. */
+export function renderSeedSql(): string {
+  const games = seedGames()
+  const daysAgo = (date: string) => daysBetween(date, SEED_AS_OF_DATE)
+  const active = games.filter((game) => game.rows.isActive)
+  const realNumbers = games.filter((game) => !game.rows.facts.gameNumber.startsWith('SIM-'))
+  const snapshotCount = games.reduce((sum, game) => sum + game.rows.snapshots.length, 0)
+  const inactive = games.length - active.length
+  const { seed, days } = SEED_PORTFOLIO
+
+  const gameValues = games.map(({ rows }) =>
+    values([
+      text(rows.facts.gameNumber),
+      text(rows.facts.gameName),
+      rows.facts.ticketPrice,
+      rows.facts.overallOdds,
+      rows.facts.ticketsPrinted,
+      rows.facts.launchDate === null ? null : daysAgo(rows.facts.launchDate),
+      rows.endDate === null ? null : daysAgo(rows.endDate),
+      rows.isActive ? 'true' : 'false',
+      daysAgo(rows.lastLoadedDate),
+    ])
+  )
+  const tierValues = games.flatMap(({ rows }) =>
+    rows.tiers.map((tier) =>
+      values([
+        text(rows.facts.gameNumber),
+        tier.prizeAmount,
+        tier.odds,
+        tier.totalPrizes,
+        tier.remainingPrizes,
+      ])
+    )
+  )
+  const snapshotValues = games.flatMap(({ rows }) =>
+    rows.snapshots.map((snapshot) =>
+      values([
+        text(rows.facts.gameNumber),
+        daysAgo(snapshot.snapshotDate),
+        text(JSON.stringify(snapshot.remainingByTier)),
+        snapshot.topPrizesRemaining,
+      ])
+    )
+  )
+
+  return `-- Seed data: a simulated Minnesota-like scratch market.
+--
+-- GENERATED by \`npm run seed:generate\` (scripts/generate-seed.ts, scripts/lib/seed-sql.ts);
+-- do not edit by hand (scripts/generate-seed.test.ts checks it equals a fresh generation).
+--
+-- Contents: ${active.length} games on sale and ${inactive} that left sale within the last
+-- ${days} days (inactive), ${tierValues.length} prize tiers, ${snapshotCount} daily snapshots.
+-- Remaining counts are published only for tiers >= $500, as Minnesota does; tickets printed
+-- is not published.
+--
+-- Provenance: the prize structures are the real printed tier tables of the 41 Minnesota games
+-- listed on mnlottery.com on 2026-03-31 (../shared/data/mn-scratch-games.csv and its README.md,
+-- embedded in supabase/functions/_shared/prize-structures.ts), scaled and perturbed by the
+-- simulator (supabase/functions/_shared/simulator.ts, seed ${seed}); $30 games use
+-- $20 structures with prizes scaled by 1.5. Sales, claims and every count are simulated.
+-- Game names are the real games' (a second game on a structure gets an edition number);
+-- ${realNumbers.length} games carry their real Minnesota game number, the others a synthetic
+-- SIM-nnn number.
+--
+-- Dates are days before the day the seed is loaded (today in America/Chicago), so the newest
+-- snapshot is always today's and \`npm run score\` finds fresh data on any day.
+
+insert into public.games (
+  state, game_number, game_name, ticket_price, overall_odds, tickets_printed,
+  launch_date, end_date, is_active, last_scraped_at
+)
+select
+  'MN', v.game_number, v.game_name, v.ticket_price, v.overall_odds, v.tickets_printed::bigint,
+  today.d - v.launch_days_ago::int, today.d - v.end_days_ago::int, v.is_active,
+  (today.d - v.scraped_days_ago + time '06:00') at time zone 'America/Chicago'
+from (select (now() at time zone 'America/Chicago')::date as d) as today
+cross join (values
+${gameValues.join(',\n')}
+) as v (
+  game_number, game_name, ticket_price, overall_odds, tickets_printed,
+  launch_days_ago, end_days_ago, is_active, scraped_days_ago
+);
+
+insert into public.prize_tiers (game_id, prize_amount, odds, total_prizes, remaining_prizes)
+select g.id, v.prize_amount, v.odds, v.total_prizes, v.remaining_prizes::int
+from (values
+${tierValues.join(',\n')}
+) as v (game_number, prize_amount, odds, total_prizes, remaining_prizes)
+join public.games g on g.state = 'MN' and g.game_number = v.game_number;
+
+insert into public.historical_snapshots (
+  game_id, snapshot_date, remaining_by_tier, top_prizes_remaining
+)
+select g.id, today.d - v.days_ago, v.remaining_by_tier::jsonb, v.top_prizes_remaining::int
+from (select (now() at time zone 'America/Chicago')::date as d) as today
+cross join (values
+${snapshotValues.join(',\n')}
+) as v (game_number, days_ago, remaining_by_tier, top_prizes_remaining)
+join public.games g on g.state = 'MN' and g.game_number = v.game_number;
+`
+}
+
+function values(items: (string | number | null)[]): string {
+  return `(${items.map((item) => (item === null ? 'null' : String(item))).join(',')})`
+}
+
+/** A SQL string literal. */
+function text(value: string): string {
+  return `'${value.replaceAll("'", "''")}'`
+}
