@@ -12,7 +12,7 @@ import { startFunctionServer } from './local-stack/function-server.ts'
 import { isRunning } from './local-stack/postgres.ts'
 import { isMain, option } from './lib/cli.ts'
 import { defaultModelCard } from './lib/model-card.ts'
-import { activeVersion } from './lib/model-registry.ts'
+import { activeVersion, isRegistered } from './lib/model-registry.ts'
 import { progress } from './lib/progress.ts'
 import { publishModel } from './lib/publish.ts'
 import { printRankedPredictions } from './lib/ranked-predictions.ts'
@@ -34,14 +34,19 @@ async function main(args: string[]): Promise<void> {
   const sql = postgres(dbUrl, { max: 2, onnotice: () => {} })
   let server: Awaited<ReturnType<typeof startFunctionServer>> | null = null
   try {
-    if ((await activeVersion(sql)) === null) {
-      const card = defaultModelCard()
+    const card = defaultModelCard()
+    const active = await activeVersion(sql)
+    // A newer committed model is registered (and activated) once; a deliberate rollback to an
+    // already registered version is left alone.
+    if (active === null || !(await isRegistered(sql, card.version))) {
       const published = await publishModel(sql, {
         file: join(repoRoot, card.onnxFile),
         target: { kind: 'local_file' },
         trainedAt: card.trainedAt,
       })
       progress(`registered the default model ${published.version} (local file)`)
+    } else if (active !== card.version) {
+      progress(`using the active model ${active} (the default is ${card.version})`)
     }
     if (!(await functionAnswers())) {
       prepareFunctionAssets()

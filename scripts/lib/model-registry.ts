@@ -68,3 +68,9 @@ export async function activeVersion(sql: Sql): Promise<string | null> {
     select version from public.ml_models where is_active`
   return row?.version ?? null
 }
+
+/** True when a version is in the registry (active or not). */
+export async function isRegistered(sql: Sql, version: string): Promise<boolean> {
+  const rows = await sql`select 1 from public.ml_models where version = ${version}`
+  return rows.length > 0
+}

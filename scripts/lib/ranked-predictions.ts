@@ -50,7 +50,7 @@ export async function printRankedPredictions(
       `${pad('#', 3, 'right')}  ${pad('game', 32)} ${pad('price', 5, 'right')} ${
         pad('score', 5, 'right')
       }  ` +
-        `${pad('return per $1 (80% range)', 25)} ${pad('wins', 7, 'right')}  recommendation`,
+        `${pad('return per $1 (80% range)', 25)} ${pad('wins', 10, 'right')}  recommendation`,
     )
     stateRows.forEach((row, index) => {
       const range = `${cents(row.expected_return)} (${cents(row.expected_return_low)}–${
