@@ -62,7 +62,7 @@ export async function printRankedPredictions(
         } ` +
           `${pad(`$${row.ticket_price}`, 5, 'right')} ${pad(String(row.ai_score), 5, 'right')}  ` +
           `${pad(range, 25)} ${
-            pad(`1 in ${(1 / Math.max(row.win_probability, 1e-9)).toFixed(1)}`, 7, 'right')
+            pad(`1 in ${(1 / Math.max(row.win_probability, 1e-9)).toFixed(1)}`, 10, 'right')
           }  ${row.recommendation}`,
       )
     })
