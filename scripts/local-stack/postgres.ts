@@ -142,12 +142,33 @@ function initCluster(): void {
 export function startPostgres(): void {
   ensureInstalled()
   installPgNetStandIn()
-  if (isRunning()) return
+  if (isRunning()) {
+    assertServesThisCluster()
+    return
+  }
   initCluster()
   progress('starting postgres on 127.0.0.1:54322')
   run(join(pgBin, 'pg_ctl'), ['-D', dataDir, '-l', logFile, '-w', '-t', '60', 'start'], {
     asPostgres: true,
   })
+}
+
+/**
+ * Refuses to use a server on the port that is not this repository's cluster (another clone's,
+ * say): its schema and data are not ours to reset.
+ */
+function assertServesThisCluster(): void {
+  const served = spawnSync(
+    join(pgBin, 'psql'),
+    [`postgresql://postgres:postgres@${dbHost}:${dbPort}/postgres`, '-XAtc', 'show data_directory'],
+    { encoding: 'utf8' },
+  ).stdout?.trim()
+  if (served && served !== dataDir) {
+    throw new Error(
+      `Cannot start the local stack: ${dbHost}:${dbPort} is served by another cluster (${served}). ` +
+        'Stop it first (npm run db:stop in its repository).',
+    )
+  }
 }
 
 /** Stops the cluster if it runs. */
