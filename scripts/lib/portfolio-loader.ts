@@ -18,7 +18,8 @@ import {
   type SimulatedGame,
   simulatedGames,
 } from '../../supabase/functions/_shared/simulator.ts'
-import { type GameRowsAsOf, gameRowsAsOf, type HistoryWindow } from './portfolio-rows.ts'
+import { tierKey } from '../../supabase/functions/_shared/types.ts'
+import { type HistoryWindow, type LoadedSpan, loadedSpan } from './portfolio-rows.ts'
 import { progress } from './progress.ts'
 
 /** What to simulate and load. */
@@ -38,8 +39,9 @@ export interface PortfolioLoadOptions {
    */
   activeGamesPerState?: number
   /**
-   * Load exactly {@link activeGamesPerState} active games per state: simulates a few more and
-   * stops at the count, leaving out the newest launches.
+   * Load exactly {@link activeGamesPerState} active games per state: simulates a few percent
+   * more and stops at the count, leaving out the newest launches (a progress line says so if a
+   * state still falls short).
    */
   exactActiveGames?: boolean
   /** Id of the first game; default one above the largest id in `games` (after clearing). */
@@ -99,8 +101,12 @@ export const TRUTH_TABLE = 'simulation.game_truth'
 const DEFAULT_HISTORY_DAYS = 90
 const DEFAULT_ACTIVE_GAMES = 40
 const DEFAULT_CHUNK_GAMES = 500
-/** Extra games simulated when an exact active count is wanted, as a share of it. */
-const EXACT_COUNT_MARGIN = 0.15
+/**
+ * Extra games simulated when an exact active count is wanted: the count on a given day runs a
+ * few percent either side of the simulator's target, more so for small portfolios.
+ */
+const EXACT_COUNT_MARGIN = 0.06
+const EXACT_COUNT_SLACK = 8
 
 const GAME_COLUMNS = [
   'id',
@@ -148,7 +154,7 @@ export async function loadSimulatedPortfolio(
   const startDate = addDays(options.asOfDate, -(historyDays - 1))
   const perState = options.activeGamesPerState ?? DEFAULT_ACTIVE_GAMES
   const target = options.exactActiveGames
-    ? Math.ceil(perState * (1 + EXACT_COUNT_MARGIN)) + 3
+    ? Math.ceil(perState * (1 + EXACT_COUNT_MARGIN)) + EXACT_COUNT_SLACK
     : perState
   return await loadInTransaction(sql, {
     asOfDay: historyDays - 1,
@@ -169,6 +175,10 @@ export async function loadSimulatedPortfolio(
     return portfolioGames(states, {
       firstGameId,
       perStateLimit: options.exactActiveGames ? perState : Infinity,
+      onShortfall: (state, active) =>
+        (options.onProgress ?? progress)(
+          `only ${active} of the ${perState} active games asked for simulated in ${state}`,
+        ),
       asOfDay: historyDays - 1,
       simulation: (state, index, firstId) => ({
         seed: options.seed + index,
@@ -208,6 +218,7 @@ function* portfolioGames(
   plan: {
     firstGameId: number
     perStateLimit: number
+    onShortfall: (state: string, active: number) => void
     asOfDay: number
     simulation: SimulationOptionsFor
   },
@@ -221,6 +232,9 @@ function* portfolioGames(
       if (isActive) active++
       yield game
       if (active >= plan.perStateLimit) break
+    }
+    if (Number.isFinite(plan.perStateLimit) && active < plan.perStateLimit) {
+      plan.onShortfall(state, active)
     }
   }
 }
@@ -247,6 +261,7 @@ async function loadInTransaction(
     throw new Error(`Cannot load games: historyDays must be >= 1, not ${window.historyDays}`)
   }
   const truth = options.truth ?? 'as_of_date'
+  const dateOf = rememberedDates()
   const chunkGames = options.chunkGames ?? DEFAULT_CHUNK_GAMES
   const activeLimit = options.activeGamesLimit ?? Infinity
   const result = await sql.begin(async (tx) => {
@@ -278,22 +293,21 @@ async function loadInTransaction(
     }
     for (const game of games) {
       if (loaded.activeGameIds.length >= activeLimit) break
-      const rows = gameRowsAsOf(game, window)
-      if (rows === null) continue
-      claimGameKeys(taken, rows)
-      loaded.asOfDate = addDays(game.startDate, window.asOfDay)
-      addGame(chunk, rows)
-      if (truth === 'as_of_date') addTruth(chunk, rows.truth)
+      const span = loadedSpan(game, window)
+      if (span === null) continue
+      claimGameKeys(taken, game)
+      loaded.asOfDate = dateOf(game.startDate, window.asOfDay)
+      addGame(chunk, game, { span, dateOf })
+      if (truth === 'as_of_date') addTruth(chunk, gameTruth(game, span.lastLoadedDay))
       if (truth === 'history') {
-        const firstDay = Math.max(game.firstDay, window.asOfDay - window.historyDays + 1)
-        for (let day = firstDay; day <= rows.lastLoadedDay; day++) {
+        for (let day = span.firstLoadedDay; day <= span.lastLoadedDay; day++) {
           addTruth(chunk, gameTruth(game, day))
         }
       }
-      loaded.gameIds.push(rows.facts.id)
-      if (rows.isActive) loaded.activeGameIds.push(rows.facts.id)
-      loaded.prizeTiers += rows.tiers.length
-      loaded.snapshots += rows.snapshots.length
+      loaded.gameIds.push(game.facts.id)
+      if (span.isActive) loaded.activeGameIds.push(game.facts.id)
+      loaded.prizeTiers += game.tiers.length
+      loaded.snapshots += span.lastLoadedDay - span.firstLoadedDay + 1
       if (chunk.games >= chunkGames) await flush()
       // Let the socket and Postgres's replies through between games: the previous chunk is
       // written while the next one is simulated.
@@ -364,8 +378,8 @@ async function takenGameKeys(tx: TransactionSql): Promise<TakenGameKeys> {
   }
 }
 
-function claimGameKeys(taken: TakenGameKeys, rows: GameRowsAsOf): void {
-  const { facts } = rows
+function claimGameKeys(taken: TakenGameKeys, game: SimulatedGame): void {
+  const { facts } = game
   if (taken.ids.has(facts.id)) {
     throw new Error(`Cannot load game ${facts.id}: games already has that id`)
   }
@@ -393,8 +407,42 @@ function emptyChunk(): CopyChunk {
   return { games: 0, truthRows: 0, gameLines: [], tierLines: [], snapshotLines: [], truthLines: [] }
 }
 
-function addGame(chunk: CopyChunk, rows: GameRowsAsOf): void {
-  const { facts } = rows
+/** The ISO date of a day index from a start date. */
+type DateOfDay = (startDate: string, day: number) => string
+
+/** {@link addDays} remembered per day: the hot loop writes millions of dates over few days. */
+function rememberedDates(): DateOfDay {
+  let cachedStartDate = ''
+  const dates = new Map<number, string>()
+  return (startDate, day) => {
+    if (startDate !== cachedStartDate) {
+      cachedStartDate = startDate
+      dates.clear()
+    }
+    let date = dates.get(day)
+    if (date === undefined) {
+      date = addDays(startDate, day)
+      dates.set(day, date)
+    }
+    return date
+  }
+}
+
+/**
+ * The game's rows, read straight from the simulator's arrays: what `observeGame` on the last
+ * loaded day shows (tiers, snapshots), without building an object per snapshot. The
+ * integration test holds the two equal.
+ */
+function addGame(
+  chunk: CopyChunk,
+  game: SimulatedGame,
+  context: { span: LoadedSpan; dateOf: DateOfDay },
+): void {
+  const { span, dateOf } = context
+  const { facts, tiers, claimedPrizes } = game
+  const tierCount = tiers.length
+  const lastRow = span.lastLoadedDay - game.firstDay
+  const lastLoadedDate = dateOf(game.startDate, span.lastLoadedDay)
   chunk.games++
   chunk.gameLines.push(copyLine([
     facts.id,
@@ -405,26 +453,38 @@ function addGame(chunk: CopyChunk, rows: GameRowsAsOf): void {
     facts.overallOdds,
     facts.ticketsPrinted,
     facts.launchDate,
-    rows.endDate,
-    rows.isActive ? 't' : 'f',
-    `${rows.lastLoadedDate} 06:00:00 America/Chicago`,
+    span.isActive ? null : lastLoadedDate,
+    span.isActive ? 't' : 'f',
+    `${lastLoadedDate} 06:00:00 America/Chicago`,
   ]))
-  for (const tier of rows.tiers) {
+  const publishedKeys: string[] = []
+  const publishedTiers: number[] = []
+  tiers.forEach((tier, i) => {
+    const remaining = tier.totalPrizes - (claimedPrizes[lastRow * tierCount + i] ?? 0)
     chunk.tierLines.push(copyLine([
       facts.id,
       tier.prizeAmount,
       tier.odds,
       tier.totalPrizes,
-      tier.remainingPrizes,
+      tier.published ? remaining : null,
     ]))
-  }
-  for (const snapshot of rows.snapshots) {
-    chunk.snapshotLines.push(copyLine([
-      facts.id,
-      snapshot.snapshotDate,
-      JSON.stringify(snapshot.remainingByTier),
-      snapshot.topPrizesRemaining,
-    ]))
+    if (tier.published) {
+      publishedKeys.push(`"${tierKey(tier.prizeAmount)}":`)
+      publishedTiers.push(i)
+    }
+  })
+  const topIsPublished = tiers[tierCount - 1]?.published === true
+  const prefix = `${facts.id}\t`
+  for (let day = span.firstLoadedDay; day <= span.lastLoadedDay; day++) {
+    const row = day - game.firstDay
+    let counts = ''
+    let top = '\\N'
+    publishedTiers.forEach((i, k) => {
+      const remaining = (tiers[i]?.totalPrizes ?? 0) - (claimedPrizes[row * tierCount + i] ?? 0)
+      counts += `${k === 0 ? '' : ','}${publishedKeys[k]}${remaining}`
+      if (topIsPublished && i === tierCount - 1) top = String(remaining)
+    })
+    chunk.snapshotLines.push(`${prefix}${dateOf(game.startDate, day)}\t{${counts}}\t${top}\n`)
   }
 }
 

@@ -43,27 +43,46 @@ export interface GameRowsAsOf {
   truth: GameTruth
 }
 
+/** The days of a game that go into the database. */
+export interface LoadedSpan {
+  /** On sale on the as-of day. */
+  isActive: boolean
+  /** First and last loaded day indices, both inclusive. */
+  firstLoadedDay: number
+  lastLoadedDay: number
+}
+
 /**
- * The rows of `game` for the window, or `null` when the game is not in it: not yet on sale on
- * the as-of day, ended before the window, or ended within it while ended games are left out.
+ * Which days of `game` the window holds, or `null` when the game is not in it: not yet on sale
+ * on the as-of day, ended before the window, or ended within it while ended games are left out.
  */
-export function gameRowsAsOf(game: SimulatedGame, window: HistoryWindow): GameRowsAsOf | null {
+export function loadedSpan(game: SimulatedGame, window: HistoryWindow): LoadedSpan | null {
   const { asOfDay, historyDays, includeEndedGames } = window
   const firstWindowDay = asOfDay - historyDays + 1
   if (game.firstDay > asOfDay || game.lastDay < firstWindowDay) return null
   const isActive = game.lastDay >= asOfDay
   if (!isActive && !includeEndedGames) return null
-  const lastLoadedDay = Math.min(game.lastDay, asOfDay)
-  const observation = observeGame(game, lastLoadedDay)
-  const firstWindowDate = addDays(game.startDate, firstWindowDay)
+  return {
+    isActive,
+    firstLoadedDay: Math.max(game.firstDay, firstWindowDay),
+    lastLoadedDay: Math.min(game.lastDay, asOfDay),
+  }
+}
+
+/** The rows of `game` for the window, or `null` when it is not in it (see {@link loadedSpan}). */
+export function gameRowsAsOf(game: SimulatedGame, window: HistoryWindow): GameRowsAsOf | null {
+  const span = loadedSpan(game, window)
+  if (span === null) return null
+  const observation = observeGame(game, span.lastLoadedDay)
+  const firstLoadedDate = addDays(game.startDate, span.firstLoadedDay)
   return {
     facts: observation.game,
-    isActive,
-    lastLoadedDay,
+    isActive: span.isActive,
+    lastLoadedDay: span.lastLoadedDay,
     lastLoadedDate: observation.asOfDate,
-    endDate: isActive ? null : observation.asOfDate,
+    endDate: span.isActive ? null : observation.asOfDate,
     tiers: observation.tiers,
-    snapshots: observation.snapshots.filter((snapshot) => snapshot.snapshotDate >= firstWindowDate),
-    truth: gameTruth(game, lastLoadedDay),
+    snapshots: observation.snapshots.filter((snapshot) => snapshot.snapshotDate >= firstLoadedDate),
+    truth: gameTruth(game, span.lastLoadedDay),
   }
 }
