@@ -27,12 +27,14 @@ create unlogged table net._http_response (
 );
 create index on net._http_response (created);
 
-create function net.http_post(
+-- Queues one request and wakes the worker; the NOTIFY is delivered only when the caller commits.
+create function net._standin_enqueue(
+  method text,
   url text,
-  body jsonb default '{}'::jsonb,
-  params jsonb default '{}'::jsonb,
-  headers jsonb default '{"Content-Type": "application/json"}'::jsonb,
-  timeout_milliseconds integer default 5000
+  params jsonb,
+  headers jsonb,
+  body bytea,
+  timeout_milliseconds integer
 ) returns bigint
 language plpgsql
 as $$
@@ -44,11 +46,25 @@ begin
     into query
     from jsonb_each_text(params);
   insert into net.http_request_queue (method, url, headers, body, timeout_milliseconds)
-  values ('POST', url || query, headers, convert_to(body::text, 'UTF8'), timeout_milliseconds)
+  values (method, url || query, headers, body, timeout_milliseconds)
   returning id into request_id;
   perform pg_notify('pg_net_standin', request_id::text);
   return request_id;
 end
+$$;
+
+create function net.http_post(
+  url text,
+  body jsonb default '{}'::jsonb,
+  params jsonb default '{}'::jsonb,
+  headers jsonb default '{"Content-Type": "application/json"}'::jsonb,
+  timeout_milliseconds integer default 5000
+) returns bigint
+language sql
+as $$
+  select net._standin_enqueue(
+    'POST', url, params, headers, convert_to(body::text, 'UTF8'), timeout_milliseconds
+  )
 $$;
 
 create function net.http_get(
@@ -57,19 +73,7 @@ create function net.http_get(
   headers jsonb default '{}'::jsonb,
   timeout_milliseconds integer default 5000
 ) returns bigint
-language plpgsql
+language sql
 as $$
-declare
-  request_id bigint;
-  query text;
-begin
-  select coalesce('?' || string_agg(format('%s=%s', key, value), '&'), '')
-    into query
-    from jsonb_each_text(params);
-  insert into net.http_request_queue (method, url, headers, body, timeout_milliseconds)
-  values ('GET', url || query, headers, null, timeout_milliseconds)
-  returning id into request_id;
-  perform pg_notify('pg_net_standin', request_id::text);
-  return request_id;
-end
+  select net._standin_enqueue('GET', url, params, headers, null, timeout_milliseconds)
 $$;
