@@ -250,6 +250,23 @@ describe('loadSimulatedGames', () => {
     expect(await count(sql`select count(*) from public.games`)).toBe(before)
   })
 
+  it('refuses a repeated game number after chunks went out, and rolls them back', async () => {
+    const games = simulatePortfolio({ ...simulation, state: 'ZW', firstGameId: 730_001 }).games
+    const [first] = games
+    if (!first) throw new Error('The test portfolio has no games')
+    const repeated = { ...first, facts: { ...first.facts, id: 739_999 } }
+    await expect(
+      loadSimulatedGames(sql, [...games, repeated], {
+        asOfDay,
+        historyDays,
+        includeEndedGames: true,
+        chunkGames: 2,
+        onProgress: () => {},
+      }),
+    ).rejects.toThrow(`ZW already has game number ${first.facts.gameNumber}`)
+    expect(await count(sql`select count(*) from public.games where id >= 730001`)).toBe(0)
+  })
+
   it('fails, rather than hangs, when Postgres rejects a row, and rolls the load back', async () => {
     const games = simulatePortfolio({ ...simulation, state: 'ZW', firstGameId: 720_001 }).games
     const [first, ...rest] = games

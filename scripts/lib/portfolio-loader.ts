@@ -85,6 +85,8 @@ export interface PortfolioLoadResult {
 export interface GamesLoadOptions {
   /** Day index of the as-of day, counted from the games' start date. */
   asOfDay: number
+  /** Its date, reported when no game is loaded; otherwise taken from the games. */
+  asOfDate?: string
   historyDays?: number
   includeEndedGames?: boolean
   truth?: TruthRows
@@ -158,6 +160,7 @@ export async function loadSimulatedPortfolio(
     : perState
   return await loadInTransaction(sql, {
     asOfDay: historyDays - 1,
+    asOfDate: options.asOfDate,
     historyDays,
     includeEndedGames: options.includeEndedGames,
     truth: options.truth,
@@ -274,7 +277,7 @@ async function loadInTransaction(
       prizeTiers: 0,
       snapshots: 0,
       truthRows: 0,
-      asOfDate: '',
+      asOfDate: options.asOfDate ?? '',
     }
     let chunk = emptyChunk()
     let writing: Promise<void> = Promise.resolve()
@@ -291,27 +294,33 @@ async function loadInTransaction(
           `${loaded.snapshots} snapshots, ${seconds(started)}`,
       )
     }
-    for (const game of games) {
-      if (loaded.activeGameIds.length >= activeLimit) break
-      const span = loadedSpan(game, window)
-      if (span === null) continue
-      claimGameKeys(taken, game)
-      loaded.asOfDate = dateOf(game.startDate, window.asOfDay)
-      addGame(chunk, game, { span, dateOf })
-      if (truth === 'as_of_date') addTruth(chunk, gameTruth(game, span.lastLoadedDay))
-      if (truth === 'history') {
-        for (let day = span.firstLoadedDay; day <= span.lastLoadedDay; day++) {
-          addTruth(chunk, gameTruth(game, day))
+    try {
+      for (const game of games) {
+        if (loaded.activeGameIds.length >= activeLimit) break
+        const span = loadedSpan(game, window)
+        if (span === null) continue
+        claimGameKeys(taken, game)
+        loaded.asOfDate = dateOf(game.startDate, window.asOfDay)
+        addGame(chunk, game, { span, dateOf })
+        if (truth === 'as_of_date') addTruth(chunk, gameTruth(game, span.lastLoadedDay))
+        if (truth === 'history') {
+          for (let day = span.firstLoadedDay; day <= span.lastLoadedDay; day++) {
+            addTruth(chunk, gameTruth(game, day))
+          }
         }
+        loaded.gameIds.push(game.facts.id)
+        if (span.isActive) loaded.activeGameIds.push(game.facts.id)
+        loaded.prizeTiers += game.tiers.length
+        loaded.snapshots += span.lastLoadedDay - span.firstLoadedDay + 1
+        if (chunk.games >= chunkGames) await flush()
+        // Let the socket and Postgres's replies through between games: the previous chunk is
+        // written while the next one is simulated.
+        await nextTurn()
       }
-      loaded.gameIds.push(game.facts.id)
-      if (span.isActive) loaded.activeGameIds.push(game.facts.id)
-      loaded.prizeTiers += game.tiers.length
-      loaded.snapshots += span.lastLoadedDay - span.firstLoadedDay + 1
-      if (chunk.games >= chunkGames) await flush()
-      // Let the socket and Postgres's replies through between games: the previous chunk is
-      // written while the next one is simulated.
-      await nextTurn()
+    } catch (error) {
+      // Let the COPY in flight finish first: sql.begin can only roll back on an idle connection.
+      await writing.catch(() => {})
+      throw error
     }
     await flush()
     await writing
