@@ -38,8 +38,12 @@ function isAlive(pid: number): boolean {
     return false
   }
   // A pid file can outlive its process (reboot): only a process running our script counts.
-  const cmdline = `/proc/${pid}/cmdline`
-  return !existsSync(cmdline) || readFileSync(cmdline, 'utf8').includes('pg-net-worker.ts')
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('pg-net-worker.ts')
+  } catch {
+    // The process ended between the two checks (or there is no /proc): not alive.
+    return false
+  }
 }
 
 /** The pid of the running worker, or null. */
@@ -76,7 +80,13 @@ export function stopPgNetWorker(): void {
     progress(`stopping the pg_net stand-in worker (pid ${pid})`)
     process.kill(pid, 'SIGTERM')
     for (let waited = 0; waited < 5_000 && isAlive(pid); waited += 50) sleep(50)
-    if (isAlive(pid)) process.kill(pid, 'SIGKILL')
+    if (isAlive(pid)) {
+      try {
+        process.kill(pid, 'SIGKILL')
+      } catch {
+        // It ended on its own in the meantime.
+      }
+    }
   }
   rmSync(pgNetWorkerPidFile, { force: true })
 }
