@@ -29,8 +29,14 @@ export interface FixtureModel {
   model: IntervalModel
 }
 
-/** Trains and encodes the fixture model (deterministic; needs at least 5 feature names). */
-export function buildFixtureModel(featureNames: readonly string[]): FixtureModel {
+/**
+ * Trains and encodes the fixture model (deterministic; needs at least 5 feature names).
+ * `modelVersion` (default `fixture-tiny`) goes into the metadata, e.g. to publish a second version.
+ */
+export function buildFixtureModel(
+  featureNames: readonly string[],
+  options: { modelVersion?: string } = {},
+): FixtureModel {
   const data = syntheticRegressionData({
     rows: 2_000,
     featureCount: featureNames.length,
@@ -46,7 +52,7 @@ export function buildFixtureModel(featureNames: readonly string[]): FixtureModel
     metadata: {
       featureNames: [...featureNames],
       featureSetVersion: 'fixture',
-      modelVersion: 'fixture-tiny',
+      modelVersion: options.modelVersion ?? 'fixture-tiny',
       metrics: {},
     },
     producerVersion: 'fixture',
