@@ -125,6 +125,11 @@ export function modelCard(context: {
       targets: MODEL_TARGETS,
       targetsMet: targetsMet(metrics),
     },
+    limits: 'Most of the remaining error is prizes sold but not yet claimed: published counts ' +
+      'cannot tell them from unsold ones. scripts/training-ceiling.ts measures it: knowing the ' +
+      'hidden true share sold barely helps, knowing the hidden share of top prizes unsold ' +
+      'cuts the error several-fold. Features assume mean claim lags by kind of tier ' +
+      '(features.ts assumedClaimLag); on real data these should be measured from claims.',
     trainingSeconds: Object.fromEntries(
       Object.entries(context.seconds).map(([key, value]) => [key, round(value, 1)]),
     ),

@@ -11,7 +11,11 @@ import {
   isHeldOutSeed,
 } from '../../supabase/functions/_shared/evaluation-set.ts'
 import { observedGameDays } from '../../supabase/functions/_shared/observations.ts'
-import { type PublicationRule, simulatedGames } from '../../supabase/functions/_shared/simulator.ts'
+import {
+  type PublicationRule,
+  type SimulatedGame,
+  simulatedGames,
+} from '../../supabase/functions/_shared/simulator.ts'
 
 /** Which portfolios to simulate and which of their game-days to keep. */
 export interface TrainingDataOptions {
@@ -23,12 +27,17 @@ export interface TrainingDataOptions {
   days?: number
   /** Games on sale on a typical day; default 40, as in the held-out portfolios. */
   activeGames?: number
+  /**
+   * Hidden values appended to each row after the features (analysis only, never for a served
+   * model: e.g. the true share sold, to measure what knowing it would be worth).
+   */
+  hiddenColumns?: (game: SimulatedGame, day: number) => number[]
   onProgress?: (message: string) => void
 }
 
 /** Sampled game-days as a row-major float32 feature matrix with their truth. */
 export interface TrainingRows {
-  /** Row-major, {@link FEATURE_NAMES}.length values per row. */
+  /** Row-major, {@link FEATURE_NAMES}.length values per row (then any hidden columns). */
   features: Float32Array
   rowCount: number
   featureCount: number
@@ -81,7 +90,7 @@ export function buildTrainingRows(options: TrainingDataOptions): TrainingRows {
   if (!Number.isInteger(options.sampleEvery) || options.sampleEvery < 1) {
     throw new RangeError(`sampleEvery must be a positive integer, not ${options.sampleEvery}`)
   }
-  const featureCount = FEATURE_NAMES.length
+  let featureCount = FEATURE_NAMES.length
   const features = new GrowingColumn((size) => new Float32Array(size))
   const target = new GrowingColumn((size) => new Float64Array(size))
   const baseline = new GrowingColumn((size) => new Float64Array(size))
@@ -112,6 +121,11 @@ export function buildTrainingRows(options: TrainingDataOptions): TrainingRows {
             continue
           }
           features.push(result.features.values)
+          if (options.hiddenColumns) {
+            const hidden = options.hiddenColumns(game, game.firstDay + row)
+            featureCount = FEATURE_NAMES.length + hidden.length
+            features.push(hidden)
+          }
           target.push([gameDay.truth.trueReturnPerDollar])
           baseline.push([result.features.estimate.expectedReturnPerDollar.estimate])
           ruleIndex.push([rule])

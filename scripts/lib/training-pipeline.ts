@@ -137,10 +137,54 @@ function columnOf(rows: TrainingRows, feature: FeatureName): Float32Array {
   return column
 }
 
-function withOffset(offsetTree: GradientBoostedTrees['trees'][number]) {
-  return (ensemble: GradientBoostedTrees): GradientBoostedTrees => ({
-    ...ensemble,
-    trees: [offsetTree, ...ensemble.trees],
+/** One pinball-loss ensemble to train on the residual. */
+export interface ResidualEnsembleSpec {
+  part: string
+  quantile: number
+  settings: EnsembleSettings
+}
+
+/**
+ * Trains pinball-loss ensembles on the residual from `config.offsetFeature`, each with the offset
+ * tree placed first so it predicts the truth itself. Rows may carry columns after the features
+ * (analysis only); the offset feature is found by its index in {@link FEATURE_NAMES}.
+ */
+export function trainResidualEnsembles(
+  training: TrainingRows,
+  config: TrainingConfig,
+  specs: readonly ResidualEnsembleSpec[],
+  onProgress: TrainingProgress = () => {},
+): GradientBoostedTrees[] {
+  const features = featureMatrix(training.features, training.featureCount)
+  const offsetTree = buildOffsetTree(columnOf(training, config.offsetFeature), {
+    featureIndex: FEATURE_NAMES.indexOf(config.offsetFeature),
+    leaves: config.offsetLeaves,
+  })
+  const offset = predictTrees({
+    loss: { kind: 'squared_error' },
+    featureCount: training.featureCount,
+    baseValue: 0,
+    trees: [offsetTree],
+  }, features)
+  const residual = training.target.map((truth, row) => truth - (offset[row] as number))
+  const prepared = prepareTrainingSet({ features, target: residual }, {
+    ...config.binning,
+    seed: deriveSeed(config.seed, 0),
+  })
+  return specs.map(({ part, quantile, settings }, index) => {
+    const ensemble = trainGradientBoostedTrees(prepared, {
+      ...settings,
+      loss: { kind: 'quantile', quantile },
+      seed: deriveSeed(config.seed, index + 1),
+      onProgress: ({ treesBuilt, trees, trainingLoss }) => {
+        if (treesBuilt % 100 === 0 || treesBuilt === trees) {
+          onProgress(
+            `${part}: ${treesBuilt}/${trees} trees, training loss ${trainingLoss.toExponential(3)}`,
+          )
+        }
+      },
+    })
+    return { ...ensemble, trees: [offsetTree, ...ensemble.trees] }
   })
 }
 
@@ -174,52 +218,12 @@ export function trainExpectedReturnModel(
   )
 
   const boostingStart = performance.now()
-  const features = featureMatrix(training.features, training.featureCount)
-  const offsetTree = buildOffsetTree(columnOf(training, config.offsetFeature), {
-    featureIndex: FEATURE_NAMES.indexOf(config.offsetFeature),
-    leaves: config.offsetLeaves,
-  })
-  const offset = predictTrees({
-    loss: { kind: 'squared_error' },
-    featureCount: training.featureCount,
-    baseValue: 0,
-    trees: [offsetTree],
-  }, features)
-  const residual = training.target.map((truth, row) => truth - (offset[row] as number))
-  const prepared = prepareTrainingSet({ features, target: residual }, {
-    ...config.binning,
-    seed: deriveSeed(config.seed, 0),
-  })
-  const train = (
-    part: keyof IntervalModel,
-    stream: number,
-    loss: BoostingOptions['loss'],
-    settings: EnsembleSettings,
-  ) =>
-    trainGradientBoostedTrees(prepared, {
-      ...settings,
-      loss,
-      seed: deriveSeed(config.seed, stream),
-      onProgress: ({ treesBuilt, trees, trainingLoss }) => {
-        if (treesBuilt % 100 === 0 || treesBuilt === trees) {
-          onProgress(
-            `${part}: ${treesBuilt}/${trees} trees, training loss ${trainingLoss.toExponential(3)}`,
-          )
-        }
-      },
-    })
-  const addOffset = withOffset(offsetTree)
-  const raw: IntervalModel = {
-    expectedReturn: addOffset(
-      train('expectedReturn', 1, { kind: 'quantile', quantile: 0.5 }, config.point),
-    ),
-    p10: addOffset(
-      train('p10', 2, { kind: 'quantile', quantile: INTERVAL_QUANTILES.p10 }, config.quantiles),
-    ),
-    p90: addOffset(
-      train('p90', 3, { kind: 'quantile', quantile: INTERVAL_QUANTILES.p90 }, config.quantiles),
-    ),
-  }
+  const [expectedReturn, p10, p90] = trainResidualEnsembles(training, config, [
+    { part: 'expectedReturn', quantile: 0.5, settings: config.point },
+    { part: 'p10', quantile: INTERVAL_QUANTILES.p10, settings: config.quantiles },
+    { part: 'p90', quantile: INTERVAL_QUANTILES.p90, settings: config.quantiles },
+  ], onProgress) as [GradientBoostedTrees, GradientBoostedTrees, GradientBoostedTrees]
+  const raw: IntervalModel = { expectedReturn, p10, p90 }
   const calibrated = calibrateInterval(raw, {
     features: featureMatrix(calibration.features, calibration.featureCount),
     target: calibration.target,

@@ -61,7 +61,11 @@ function scatterPanel(x0: number, rule: PublicationRule, rows: readonly ScoredGa
   const truths = rows.map((row) => row.truth).sort((a, b) => a - b)
   const low = Math.max(0, Math.floor(quantile(truths, 0.005) * 20) / 20)
   const high = Math.ceil(quantile(truths, 0.995) * 20) / 20
-  const ticks = Array.from({ length: 5 }, (_, i) => low + ((high - low) * i) / 4)
+  const step = high - low > 0.3 ? 0.1 : 0.05
+  const ticks: number[] = []
+  for (let tick = Math.ceil(low / step - 1e-9) * step; tick <= high + 1e-9; tick += step) {
+    ticks.push(tick)
+  }
   const { parts, sx, sy } = frame(x0, [low, high], ticks, ['true return per $1', 'predicted'])
   const inside = (v: number) => v >= low && v <= high
   const sample = evenlySpaced(rows, POINTS_PER_SERIES)
