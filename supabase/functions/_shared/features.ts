@@ -83,6 +83,21 @@ export const FEATURE_HISTORY_DAYS = 30
 /** Span of the claims rise that measures the recent sales rate. */
 const SALES_RATE_SPAN_DAYS = 14
 
+/** Spans of the short- and long-term depletion features. */
+const DEPLETION_SHORT_SPAN_DAYS = 7
+const DEPLETION_LONG_SPAN_DAYS = 30
+
+/**
+ * The look-back spans, in days before a game's latest snapshot, at whose start the features read
+ * a snapshot: besides the first and the latest snapshot of the history window, the only ones they
+ * read (see {@link snapshotsFeaturesRead}).
+ */
+export const FEATURE_LOOKBACK_DAYS: readonly number[] = [
+  DEPLETION_SHORT_SPAN_DAYS,
+  SALES_RATE_SPAN_DAYS,
+  DEPLETION_LONG_SPAN_DAYS,
+]
+
 /**
  * Published tiers with at least this many prizes are weighted half by their own claimed share and
  * half by the share the sales rate and the lag imply; more prizes weigh their own share more.
@@ -136,6 +151,30 @@ function recentHistory(snapshots: readonly Snapshot[], asOfDate: string): Snapsh
   return snapshots.filter((snapshot) =>
     snapshot.snapshotDate >= earliest && snapshot.snapshotDate <= asOfDate
   )
+}
+
+/**
+ * The only snapshots {@link computeFeatures} reads: within the {@link FEATURE_HISTORY_DAYS}-day
+ * window, the first, the latest, and for each of {@link FEATURE_LOOKBACK_DAYS} the first one at
+ * most that many days before the latest. The features of an observation are the same with just
+ * these as with its whole history, so the scorer reads only these (`run-inputs.ts` applies the
+ * same rule in SQL).
+ */
+export function snapshotsFeaturesRead(
+  snapshots: readonly Snapshot[],
+  asOfDate: string,
+): Snapshot[] {
+  const history = recentHistory(snapshots, asOfDate)
+  const latest = history.at(-1)
+  if (!latest) return []
+  const read = new Set<Snapshot>([history[0] as Snapshot, latest])
+  for (const span of FEATURE_LOOKBACK_DAYS) {
+    const start = history.find((snapshot) =>
+      daysBetween(snapshot.snapshotDate, latest.snapshotDate) <= span
+    )
+    if (start) read.add(start)
+  }
+  return history.filter((snapshot) => read.has(snapshot))
 }
 
 /** Share of the published prizes claimed, pooled over the tiers a snapshot lists. */
@@ -348,8 +387,8 @@ export function computeFeatures(observation: GameObservation): FeatureResult {
   const topTier = tiers.reduce((top, tier) => (tier.prizeAmount > top.prizeAmount ? tier : top))
   const ticketShareLeft = estimate.remainingTickets / estimate.ticketsPrinted
   const history = recentHistory(observation.snapshots, asOfDate)
-  const depletion7 = depletionOver(history, printedByKey, 7)
-  const depletion30 = depletionOver(history, printedByKey, 30)
+  const depletion7 = depletionOver(history, printedByKey, DEPLETION_SHORT_SPAN_DAYS)
+  const depletion30 = depletionOver(history, printedByKey, DEPLETION_LONG_SPAN_DAYS)
   const firstDay = history[0]?.snapshotDate
   const ageDays = game.launchDate === null
     ? null
