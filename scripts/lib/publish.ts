@@ -52,6 +52,17 @@ export function readModelFile(file: string) {
   return { bytes, metadata }
 }
 
+/**
+ * Stands in for a WebSocket constructor: publishing never opens a realtime channel, but
+ * supabase-js builds its realtime client eagerly and, on Node 20 (no global WebSocket), throws
+ * unless given a transport.
+ */
+class RealtimeUnused {
+  constructor() {
+    throw new Error('Cannot open a realtime connection: the model publisher does not use one')
+  }
+}
+
 async function upload(
   target: Extract<PublishTarget, { kind: 'storage' }>,
   path: string,
@@ -59,6 +70,7 @@ async function upload(
 ) {
   const client = createClient(target.supabaseUrl, target.serviceKey, {
     auth: { persistSession: false, autoRefreshToken: false },
+    realtime: { transport: RealtimeUnused as unknown as typeof WebSocket },
     ...(target.fetch ? { global: { fetch: target.fetch } } : {}),
   })
   const { error } = await client.storage.from(MODELS_BUCKET).upload(path, bytes, {
