@@ -1,19 +1,25 @@
 /**
  * The active model: its registry row, its bytes (Supabase Storage, or a local file on the
  * Docker-free stack), checked against the registry's sha256 and against the code's feature list,
- * and an ONNX session cached in module scope by sha256 so warm invocations reuse it.
+ * and its ONNX graph loaded into the tree-ensemble runtime (`onnx/tree-ensemble.ts`), cached in
+ * module scope by sha256 so warm invocations reuse it.
+ *
+ * The function does not run onnxruntime-web: creating its first session costs ~1.3 s of CPU and
+ * ~330 MB of peak RSS (compiling its 10 MB wasm) before a row is scored, which does not fit one
+ * Edge Function invocation; the tree-ensemble runtime gives the same outputs (tests check parity
+ * with onnxruntime-web on every committed model) from a few MB. See docs/benchmarks.md.
  */
 import type { Sql } from 'postgres'
 import { z } from 'zod'
 import { ScoringError } from './errors.ts'
 import { FEATURE_NAMES } from './features.ts'
 import { describeFeatureNameMismatch, readScoringModelMetadata } from './onnx/metadata.ts'
+import type { ModelOutputs } from './onnx/runtime.ts'
 import {
-  createModelSession,
-  type ModelOutputs,
-  type ModelSession,
-  predictBatch,
-} from './onnx/runtime.ts'
+  loadTreeEnsembleModel,
+  predictTreeEnsembles,
+  type TreeEnsembleModel,
+} from './onnx/tree-ensemble.ts'
 
 const registryRow = z.object({
   version: z.string(),
@@ -33,11 +39,6 @@ export interface ModelSource {
   fromStorage(bucket: string, path: string): Promise<Uint8Array | null>
   /** Reads a repository file (local stack only); resolves null when it does not exist. */
   fromLocalFile?(path: string): Promise<Uint8Array | null>
-  /**
-   * Location of onnxruntime-web's `ort-wasm-simd.wasm`, shipped with the function as a static
-   * file; undefined to use the onnxruntime-web package's own copy (Node, tests).
-   */
-  wasmFile?: string | URL
 }
 
 /** A model ready to score. */
@@ -98,10 +99,10 @@ async function downloadModel(entry: RegistryEntry, source: ModelSource): Promise
   return bytes
 }
 
-const sessions = new Map<string, Promise<ModelSession>>()
+const sessions = new Map<string, Promise<TreeEnsembleModel>>()
 
-/** Loads (or reuses) the ONNX session of a registry entry, after every check. */
-async function sessionFor(entry: RegistryEntry, source: ModelSource): Promise<ModelSession> {
+/** Loads (or reuses) the model of a registry entry, after every check. */
+async function sessionFor(entry: RegistryEntry, source: ModelSource): Promise<TreeEnsembleModel> {
   const cached = sessions.get(entry.sha256)
   if (cached) return await cached
   const bytes = await downloadModel(entry, source)
@@ -124,7 +125,7 @@ async function sessionFor(entry: RegistryEntry, source: ModelSource): Promise<Mo
     )
   }
   assertFeatureNames(metadataNames, 'its ONNX metadata')
-  const pending = createModelSession(bytes, { wasmFile: source.wasmFile })
+  const pending = Promise.resolve().then(() => loadTreeEnsembleModel(bytes))
   sessions.set(entry.sha256, pending)
   try {
     return await pending
@@ -133,7 +134,7 @@ async function sessionFor(entry: RegistryEntry, source: ModelSource): Promise<Mo
     throw unavailable(
       'model_invalid',
       `Cannot load model ${entry.version}: ${
-        error instanceof Error ? error.message : 'onnxruntime failed'
+        error instanceof Error ? error.message : 'unreadable graph'
       }`,
     )
   }
@@ -150,6 +151,6 @@ export async function loadActiveModel(sql: Sql, source: ModelSource): Promise<Ac
   return {
     version: entry.version,
     sha256: entry.sha256,
-    predict: (rows, rowCount) => predictBatch(session, rows, rowCount),
+    predict: (rows, rowCount) => Promise.resolve(predictTreeEnsembles(session, rows, rowCount)),
   }
 }
