@@ -5,6 +5,7 @@
  */
 import type { Sql } from 'postgres'
 import { z } from 'zod'
+import { FEATURE_HISTORY_DAYS, FEATURE_LOOKBACK_DAYS } from './features.ts'
 import type { GameObservation } from './types.ts'
 
 /** What a run scores: null means "all". */
@@ -43,14 +44,31 @@ const gameRow = z.object({
 export type GameRow = z.infer<typeof gameRow>
 
 /**
+ * Which snapshots to read: every day of the window (`all`), or only those the features read
+ * (`features`: `snapshotsFeaturesRead` of features.ts, the same rule in SQL), which scores the
+ * same from a few snapshots per game instead of a month of them.
+ */
+export type SnapshotSelection = 'all' | 'features'
+
+/**
  * Active games in scope with their tiers and the snapshots of the `historyDays` days up to and
- * including `asOfDate`, oldest first. Games in `gameIds` that are inactive are not returned.
+ * including `asOfDate`, oldest first (with `snapshots: 'features'`, of those only the ones the
+ * features read). Games in `gameIds` that are inactive are not returned.
  */
 export async function readRunInputs(
   sql: Sql,
-  options: { scope: RunScope; asOfDate: string; historyDays: number },
+  options: {
+    scope: RunScope
+    asOfDate: string
+    historyDays: number
+    snapshots?: SnapshotSelection
+  },
 ): Promise<GameObservation[]> {
-  const { scope, asOfDate, historyDays } = options
+  const { scope, asOfDate } = options
+  const onlyFeatureSnapshots = options.snapshots === 'features'
+  const historyDays = onlyFeatureSnapshots
+    ? Math.min(options.historyDays, FEATURE_HISTORY_DAYS)
+    : options.historyDays
   const rows = await sql`
     select
       g.id,
@@ -76,14 +94,27 @@ export async function readRunInputs(
     ) t on true
     left join lateral (
       select json_agg(json_build_object(
-        'snapshot_date', hs.snapshot_date::text,
-        'remaining_by_tier', hs.remaining_by_tier,
-        'top_prizes_remaining', hs.top_prizes_remaining
-      ) order by hs.snapshot_date) as snapshots
-      from public.historical_snapshots hs
-      where hs.game_id = g.id
-        and hs.snapshot_date <= ${asOfDate}::date
-        and hs.snapshot_date > ${asOfDate}::date - ${historyDays}::int
+        'snapshot_date', w.snapshot_date::text,
+        'remaining_by_tier', w.remaining_by_tier,
+        'top_prizes_remaining', w.top_prizes_remaining
+      ) order by w.snapshot_date) as snapshots
+      from (
+        select hs.snapshot_date, hs.remaining_by_tier, hs.top_prizes_remaining,
+          max(hs.snapshot_date) over () as latest,
+          lag(hs.snapshot_date) over (order by hs.snapshot_date) as previous
+        from public.historical_snapshots hs
+        where hs.game_id = g.id
+          and hs.snapshot_date <= ${asOfDate}::date
+          and hs.snapshot_date > ${asOfDate}::date - ${historyDays}::int
+      ) w
+      -- The features read the first and the latest snapshot and, per look-back span, the first
+      -- one at most that many days before the latest (features.ts, snapshotsFeaturesRead).
+      where not ${onlyFeatureSnapshots}::boolean
+        or w.previous is null
+        or w.snapshot_date = w.latest
+        -- A span s starts at this snapshot when previous < latest - s <= snapshot_date.
+        or int4range(w.latest - w.snapshot_date, w.latest - w.previous)
+          @> any(${[...FEATURE_LOOKBACK_DAYS]}::int[])
     ) s on true
     where g.is_active
       and (${scope.states}::text[] is null or g.state = any(${scope.states}::text[]))

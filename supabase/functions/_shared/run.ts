@@ -83,6 +83,7 @@ async function score(
       scope: { states: request.states, gameIds: request.gameIds },
       asOfDate: request.predictionDate,
       historyDays: context.historyDays,
+      snapshots: 'features',
     }))
   const batch = await clock.time('features', () => prepareBatch(observations))
   const outputs = await clock.time(
