@@ -1,7 +1,7 @@
 /**
  * score-games: scores every active game in scope with the active ONNX model and writes one
- * prediction per game. Thin: reads the environment, wires Postgres, Storage and the wasm file,
- * and serves the handler from `_shared/handler.ts`.
+ * prediction per game. Thin: reads the environment, wires Postgres and Storage, and serves the
+ * handler from `_shared/handler.ts`.
  *
  * On Supabase (and `supabase functions serve`) the platform routes requests here. On the
  * Docker-free local stack, SCORER_LOCAL_PORT makes it listen on 127.0.0.1 itself and answer at
@@ -12,7 +12,6 @@ import postgres from 'postgres'
 import { loadConfig } from '../_shared/config.ts'
 import { createHandler } from '../_shared/handler.ts'
 import type { ModelSource } from '../_shared/model-store.ts'
-import { ORT_WASM_FILE_NAME } from '../_shared/onnx/runtime.ts'
 
 const config = loadConfig(Deno.env.toObject())
 
@@ -39,19 +38,6 @@ async function readFileOrNull(path: string | URL): Promise<Uint8Array | null> {
 
 const localRoot = config.localModelRoot
 
-/** onnxruntime-web's wasm, shipped beside this file as a static file (config.toml). */
-function wasmFile(): URL {
-  const file = new URL(`./wasm/${ORT_WASM_FILE_NAME}`, import.meta.url)
-  try {
-    Deno.statSync(file)
-  } catch {
-    throw new Error(
-      `Cannot start score-games: ${file.pathname} is missing (npm run function:assets)`,
-    )
-  }
-  return file
-}
-
 const models: ModelSource = {
   async fromStorage(bucket, path) {
     const { data, error } = await storage.from(bucket).download(path)
@@ -61,7 +47,20 @@ const models: ModelSource = {
   fromLocalFile: localRoot === null
     ? undefined
     : (path) => readFileOrNull(`${localRoot}/${path.replace(/^\/+/, '')}`),
-  wasmFile: wasmFile(),
+}
+
+const MIB = 1_048_576
+
+/** The isolate's memory when a log line is written, in MiB (the benchmark reads it). */
+function memoryMb(): Record<string, number> {
+  const { rss, heapTotal, heapUsed, external } = Deno.memoryUsage()
+  const mb = (bytes: number) => Math.round((bytes / MIB) * 10) / 10
+  return {
+    rss: mb(rss),
+    heap_total: mb(heapTotal),
+    heap_used: mb(heapUsed),
+    external: mb(external),
+  }
 }
 
 /** The function's request handler (exported for tests). */
@@ -70,7 +69,8 @@ export const handler = createHandler({
   models,
   historyDays: config.historyDays,
   secretKeys: config.secretKeys,
-  log: (entry) => console.log(JSON.stringify({ function: 'score-games', ...entry })),
+  log: (entry) =>
+    console.log(JSON.stringify({ function: 'score-games', ...entry, memory_mb: memoryMb() })),
 })
 
 const localPort = Deno.env.get('SCORER_LOCAL_PORT')
