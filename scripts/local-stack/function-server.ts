@@ -66,10 +66,21 @@ async function answers(url: string): Promise<boolean> {
   }
 }
 
-/** Starts the function and waits until it answers (GET gives 405). */
-export async function startFunctionServer(
+/** A function process just spawned, not yet known to answer. */
+export interface SpawnedFunction extends FunctionServer {
+  /** `performance.now()` right before the process was spawned. */
+  spawnedAt: number
+  /** Resolves once the function answers (a GET gives 405); rejects if it exits or times out. */
+  answering(options?: { pollMs?: number; timeoutMs?: number }): Promise<void>
+}
+
+/**
+ * Spawns the function without waiting for it (benchmarks time its start themselves). Throws when
+ * the port already answers.
+ */
+export async function spawnFunction(
   options: { env?: Record<string, string>; port?: number } = {},
-): Promise<FunctionServer> {
+): Promise<SpawnedFunction> {
   const port = options.port ?? functionsPort
   const url = `http://127.0.0.1:${port}/functions/v1/score-games`
   if (await answers(url)) {
@@ -81,6 +92,7 @@ export async function startFunctionServer(
     ...options.env,
     SCORER_LOCAL_PORT: String(port),
   }
+  const spawnedAt = performance.now()
   const child = spawn(denoBin, denoServeArgs(), {
     cwd: repoRoot,
     env,
@@ -95,17 +107,28 @@ export async function startFunctionServer(
     child.kill('SIGTERM')
     await exited
   }
-  const deadline = Date.now() + 60_000
-  while (!(await answers(url))) {
-    if (child.exitCode !== null) {
-      throw new Error(`The function exited with code ${child.exitCode}:\n${output}`)
+  const answering = async ({ pollMs = 100, timeoutMs = 60_000 } = {}) => {
+    const deadline = Date.now() + timeoutMs
+    while (!(await answers(url))) {
+      if (child.exitCode !== null) {
+        throw new Error(`The function exited with code ${child.exitCode}:\n${output}`)
+      }
+      if (Date.now() > deadline) {
+        await stop()
+        throw new Error(`The function did not answer within ${timeoutMs / 1000} s:\n${output}`)
+      }
+      await sleep(pollMs)
     }
-    if (Date.now() > deadline) {
-      await stop()
-      throw new Error(`The function did not answer within 60 s:\n${output}`)
-    }
-    await sleep(100)
   }
-  progress(`score-games is served at ${url}`)
-  return { url, process: child, output: () => output, stop }
+  return { url, process: child, output: () => output, stop, spawnedAt, answering }
+}
+
+/** Starts the function and waits until it answers (GET gives 405). */
+export async function startFunctionServer(
+  options: { env?: Record<string, string>; port?: number } = {},
+): Promise<FunctionServer> {
+  const server = await spawnFunction(options)
+  await server.answering()
+  progress(`score-games is served at ${server.url}`)
+  return { url: server.url, process: server.process, output: server.output, stop: server.stop }
 }

@@ -1,0 +1,147 @@
+/**
+ * The model a benchmark scores with, registered as the active model for the run and the earlier
+ * active model restored afterwards:
+ * - `default`: the committed default model (`model/<version>.onnx`, its card the newest);
+ * - `production-size`: a synthetic stand-in of the production model's size (3 x 300 complete
+ *   trees of depth 6 over the code's feature list), for when no model is committed yet;
+ * - `fixture`: the tiny test model (fast, for the smoke test);
+ * - `auto`: `default` when a model is committed, else `production-size`.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { join, relative } from 'node:path'
+import type { Sql } from 'postgres'
+import { FEATURE_NAMES } from '../../supabase/functions/_shared/features.ts'
+import { encodeIntervalModel } from '../../supabase/functions/_shared/gbm/export-onnx.ts'
+import type {
+  GradientBoostedTrees,
+  RegressionTree,
+} from '../../supabase/functions/_shared/gbm/model.ts'
+import { seededRandom } from '../../supabase/functions/_shared/gbm/random.ts'
+import { sha256Hex } from '../../supabase/functions/_shared/model-store.ts'
+import { localDir, repoRoot } from '../local-stack/config.ts'
+import { listModelCards, modelDir } from '../lib/model-card.ts'
+import { activateVersion, activeVersion, registerAndActivate } from '../lib/model-registry.ts'
+
+/** Which model a benchmark uses. */
+export type BenchModelChoice = 'auto' | 'default' | 'production-size' | 'fixture'
+
+/** The model file a benchmark registers. */
+export interface BenchModel {
+  /** Registry version the benchmark registers it under. */
+  version: string
+  /** What it is, for the report. */
+  description: string
+  /** Path relative to the repository root (a `local_file` model). */
+  path: string
+  sizeBytes: number
+}
+
+const PRODUCTION_TREES = 300
+const PRODUCTION_DEPTH = 6
+
+function completeTree(random: () => number, featureCount: number): RegressionTree {
+  const nodeCount = 2 ** (PRODUCTION_DEPTH + 1) - 1
+  const tree: RegressionTree = {
+    featureIndex: [],
+    threshold: [],
+    trueChild: [],
+    falseChild: [],
+    leafValue: [],
+  }
+  for (let node = 0; node < nodeCount; node++) {
+    const leaf = 2 * node + 1 >= nodeCount
+    tree.featureIndex.push(leaf ? -1 : Math.floor(random() * featureCount))
+    tree.threshold.push(leaf ? 0 : Math.fround(random()))
+    tree.trueChild.push(leaf ? -1 : 2 * node + 1)
+    tree.falseChild.push(leaf ? -1 : 2 * node + 2)
+    tree.leafValue.push(leaf ? Math.fround((random() - 0.5) * 0.02) : 0)
+  }
+  return tree
+}
+
+function completeEnsemble(random: () => number, baseValue: number): GradientBoostedTrees {
+  const featureCount = FEATURE_NAMES.length
+  return {
+    loss: { kind: 'squared_error' },
+    featureCount,
+    baseValue,
+    trees: Array.from({ length: PRODUCTION_TREES }, () => completeTree(random, featureCount)),
+  }
+}
+
+/** Writes (once per feature list) the production-size synthetic model under `.local/bench/`. */
+function productionSizeModel(): string {
+  const file = join(localDir, 'bench', `production-size-${FEATURE_NAMES.length}f.onnx`)
+  if (existsSync(file)) return file
+  const random = seededRandom(2026)
+  const bytes = encodeIntervalModel({
+    expectedReturn: completeEnsemble(random, 0.7),
+    p10: completeEnsemble(random, 0.5),
+    p90: completeEnsemble(random, 0.9),
+  }, {
+    metadata: {
+      featureNames: [...FEATURE_NAMES],
+      featureSetVersion: 'bench',
+      modelVersion: 'bench-production-size',
+      metrics: {},
+    },
+    docString: 'Synthetic benchmark model: production size, random trees; scores mean nothing.',
+  })
+  mkdirSync(join(localDir, 'bench'), { recursive: true })
+  writeFileSync(file, bytes)
+  return file
+}
+
+/** Resolves a choice to a model file. Throws when `default` is asked and none is committed. */
+export function benchModel(choice: BenchModelChoice): BenchModel {
+  const committed = listModelCards()[0]
+  const pick = choice === 'auto' ? (committed ? 'default' : 'production-size') : choice
+  let file: string
+  let description: string
+  if (pick === 'default') {
+    if (!committed) throw new Error('No model under model/: train one with npm run train')
+    file = join(modelDir, committed.onnxFile.replace(/^model\//, ''))
+    description = `committed default model ${committed.version}`
+  } else if (pick === 'production-size') {
+    file = productionSizeModel()
+    description =
+      `synthetic production-size model (3 x ${PRODUCTION_TREES} complete trees of depth ${PRODUCTION_DEPTH})`
+  } else {
+    file = join(repoRoot, 'tests', 'fixtures', 'tiny-model.onnx')
+    description = 'tiny fixture model (3 x 12 trees of depth 3)'
+  }
+  const bytes = readFileSync(file)
+  return {
+    version: `bench-${pick}`,
+    description,
+    path: relative(repoRoot, file),
+    sizeBytes: bytes.length,
+  }
+}
+
+/**
+ * Registers the benchmark's model as the active one; the returned function re-activates the
+ * model that was active before (if any).
+ */
+export async function activateBenchModel(
+  sql: Sql,
+  model: BenchModel,
+): Promise<() => Promise<void>> {
+  const previous = await activeVersion(sql)
+  const bytes = new Uint8Array(readFileSync(join(repoRoot, model.path)))
+  await registerAndActivate(sql, {
+    version: model.version,
+    storageKind: 'local_file',
+    storageBucket: 'models',
+    storagePath: model.path,
+    sha256: await sha256Hex(bytes),
+    featureNames: FEATURE_NAMES,
+    metrics: {},
+    trainedAt: null,
+  })
+  return async () => {
+    if (previous !== null && previous !== model.version) await activateVersion(sql, previous)
+    else await sql`update public.ml_models set is_active = false where version = ${model.version}`
+    await sql`delete from public.ml_models where version = ${model.version}`
+  }
+}
