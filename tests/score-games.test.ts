@@ -77,6 +77,33 @@ describe('score-games', () => {
     expect(server.output()).toContain('[edge-runtime-restrictions] applied')
   })
 
+  it('gives the same predictions when onnxruntime-web 1.18 (the wasm static file) runs the model', async () => {
+    const ort = await serveFunction({ SCORER_MODEL_ENGINE: 'onnxruntime-web' }, 54351)
+    try {
+      const viaTrees = await post(url, { prediction_date: day, dry_run: true })
+      const viaOrt = await post(ort.url, { prediction_date: day, dry_run: true })
+      expect(viaOrt.status).toBe(200)
+      expect(ort.output()).toContain('[edge-runtime-restrictions] applied')
+      const pick = (body: Record<string, unknown>) =>
+        (body.predictions as Array<Record<string, number>>).map((row) => [
+          row.gameId,
+          row.expectedReturn,
+          row.expectedReturnLow,
+          row.expectedReturnHigh,
+        ])
+      const trees = pick(viaTrees.body)
+      const runtime = pick(viaOrt.body)
+      expect(runtime.length).toBe(trees.length)
+      runtime.forEach((row, index) => {
+        row.forEach((value, column) => {
+          expect(value).toBeCloseTo(trees[index]?.[column] ?? Number.NaN, 3)
+        })
+      })
+    } finally {
+      await ort.stop()
+    }
+  })
+
   it('scores every seeded active game and records a succeeded run', async () => {
     const games = await activeGameIds()
     expect(games.length).toBeGreaterThanOrEqual(20)

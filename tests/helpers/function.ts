@@ -8,10 +8,13 @@ import { prepareFunctionAssets } from '../../scripts/prepare-function-assets.ts'
 
 export { localAnonKey, localServiceRoleKey }
 
-/** Starts the function with the local environment (plus overrides). */
-export async function serveFunction(env: Record<string, string> = {}): Promise<FunctionServer> {
+/** Starts the function with the local environment (plus overrides), by default on 54321. */
+export async function serveFunction(
+  env: Record<string, string> = {},
+  port?: number,
+): Promise<FunctionServer> {
   prepareFunctionAssets()
-  return await startFunctionServer({ env })
+  return await startFunctionServer({ env, port })
 }
 
 /** POSTs a JSON body (or raw text) with a key; returns status and parsed JSON body. */

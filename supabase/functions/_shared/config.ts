@@ -14,6 +14,8 @@ const envSchema = z.object({
   SUPABASE_SECRET_KEYS: z.string().min(1).optional(),
   // Local stack only: the folder that `local_file` models are read from (the repository root).
   SCORER_LOCAL_MODEL_ROOT: z.string().min(1).optional(),
+  // What runs the model's ONNX graph (see model-store.ts).
+  SCORER_MODEL_ENGINE: z.enum(['tree-ensemble', 'onnxruntime-web']).default('tree-ensemble'),
   // How many days of snapshots a run reads per game (features look back 30 days).
   SCORER_HISTORY_DAYS: z.coerce.number().int().min(1).max(366).default(35),
 })
@@ -28,6 +30,7 @@ export interface ScorerConfig {
   storageKey: string
   localModelRoot: string | null
   historyDays: number
+  modelEngine: 'tree-ensemble' | 'onnxruntime-web'
 }
 
 /** Parses SUPABASE_SECRET_KEYS: a JSON object or array of keys, or a comma-separated list. */
@@ -81,5 +84,6 @@ export function loadConfig(env: Record<string, string | undefined>): ScorerConfi
     storageKey,
     localModelRoot: parsed.SCORER_LOCAL_MODEL_ROOT ?? null,
     historyDays: parsed.SCORER_HISTORY_DAYS,
+    modelEngine: parsed.SCORER_MODEL_ENGINE,
   }
 }

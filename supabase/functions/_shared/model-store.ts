@@ -1,13 +1,14 @@
 /**
  * The active model: its registry row, its bytes (Supabase Storage, or a local file on the
  * Docker-free stack), checked against the registry's sha256 and against the code's feature list,
- * and its ONNX graph loaded into the tree-ensemble runtime (`onnx/tree-ensemble.ts`), cached in
- * module scope by sha256 so warm invocations reuse it.
+ * and its ONNX graph loaded once per sha256 (module scope) so warm invocations reuse it.
  *
- * The function does not run onnxruntime-web: creating its first session costs ~1.3 s of CPU and
- * ~330 MB of peak RSS (compiling its 10 MB wasm) before a row is scored, which does not fit one
- * Edge Function invocation; the tree-ensemble runtime gives the same outputs (tests check parity
- * with onnxruntime-web on every committed model) from a few MB. See docs/benchmarks.md.
+ * Two engines run the graph with the same outputs (tests check both against each other):
+ * `tree-ensemble` (default), a TypeScript runtime of the `TreeEnsembleRegressor` graphs the
+ * trainer writes, and `onnxruntime-web` 1.18 (single-threaded wasm). The default exists because
+ * onnxruntime-web's first session costs ~1.3 s of CPU and ~330 MB of peak RSS (compiling its
+ * 10 MB wasm) before a row is scored, too much for one Edge Function invocation
+ * (docs/benchmarks.md).
  */
 import type { Sql } from 'postgres'
 import { z } from 'zod'
@@ -15,11 +16,7 @@ import { ScoringError } from './errors.ts'
 import { FEATURE_NAMES } from './features.ts'
 import { describeFeatureNameMismatch, readScoringModelMetadata } from './onnx/metadata.ts'
 import type { ModelOutputs } from './onnx/runtime.ts'
-import {
-  loadTreeEnsembleModel,
-  predictTreeEnsembles,
-  type TreeEnsembleModel,
-} from './onnx/tree-ensemble.ts'
+import { loadTreeEnsembleModel, predictTreeEnsembles } from './onnx/tree-ensemble.ts'
 
 const registryRow = z.object({
   version: z.string(),
@@ -39,6 +36,30 @@ export interface ModelSource {
   fromStorage(bucket: string, path: string): Promise<Uint8Array | null>
   /** Reads a repository file (local stack only); resolves null when it does not exist. */
   fromLocalFile?(path: string): Promise<Uint8Array | null>
+  /**
+   * What runs the ONNX graph: `tree-ensemble` (default; `onnx/tree-ensemble.ts`, no wasm) or
+   * `onnxruntime-web` (1.18, single-threaded wasm shipped as a static file, `wasmFile`).
+   */
+  engine?: ModelEngine
+  /** onnxruntime-web's `ort-wasm-simd.wasm`; undefined uses the package's own copy (Node). */
+  wasmFile?: string | URL
+}
+
+/** The two ways to run a model's ONNX graph; both give the same outputs (tests check). */
+export type ModelEngine = 'tree-ensemble' | 'onnxruntime-web'
+
+/** Scores rows with a loaded model. */
+type Predict = (rows: Float32Array, rowCount: number) => Promise<ModelOutputs>
+
+async function loadPredictor(bytes: Uint8Array, source: ModelSource): Promise<Predict> {
+  if (source.engine === 'onnxruntime-web') {
+    // Imported on demand: the default engine never loads onnxruntime-web at all.
+    const runtime = await import('./onnx/runtime.ts')
+    const session = await runtime.createModelSession(bytes, { wasmFile: source.wasmFile })
+    return (rows, rowCount) => runtime.predictBatch(session, rows, rowCount)
+  }
+  const model = loadTreeEnsembleModel(bytes)
+  return (rows, rowCount) => Promise.resolve(predictTreeEnsembles(model, rows, rowCount))
 }
 
 /** A model ready to score. */
@@ -99,10 +120,10 @@ async function downloadModel(entry: RegistryEntry, source: ModelSource): Promise
   return bytes
 }
 
-const sessions = new Map<string, Promise<TreeEnsembleModel>>()
+const sessions = new Map<string, Promise<Predict>>()
 
 /** Loads (or reuses) the model of a registry entry, after every check. */
-async function sessionFor(entry: RegistryEntry, source: ModelSource): Promise<TreeEnsembleModel> {
+async function sessionFor(entry: RegistryEntry, source: ModelSource): Promise<Predict> {
   const cached = sessions.get(entry.sha256)
   if (cached) return await cached
   const bytes = await downloadModel(entry, source)
@@ -125,7 +146,7 @@ async function sessionFor(entry: RegistryEntry, source: ModelSource): Promise<Tr
     )
   }
   assertFeatureNames(metadataNames, 'its ONNX metadata')
-  const pending = Promise.resolve().then(() => loadTreeEnsembleModel(bytes))
+  const pending = loadPredictor(bytes, source)
   sessions.set(entry.sha256, pending)
   try {
     return await pending
@@ -151,6 +172,6 @@ export async function loadActiveModel(sql: Sql, source: ModelSource): Promise<Ac
   return {
     version: entry.version,
     sha256: entry.sha256,
-    predict: (rows, rowCount) => Promise.resolve(predictTreeEnsembles(session, rows, rowCount)),
+    predict: session,
   }
 }

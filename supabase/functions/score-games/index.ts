@@ -38,6 +38,19 @@ async function readFileOrNull(path: string | URL): Promise<Uint8Array | null> {
 
 const localRoot = config.localModelRoot
 
+/** onnxruntime-web's wasm, shipped beside this file as a static file (config.toml). */
+function ortWasmFile(): URL {
+  const file = new URL('./wasm/ort-wasm-simd.wasm', import.meta.url)
+  try {
+    Deno.statSync(file)
+  } catch {
+    throw new Error(
+      `Cannot start score-games: ${file.pathname} is missing (npm run function:assets)`,
+    )
+  }
+  return file
+}
+
 const models: ModelSource = {
   async fromStorage(bucket, path) {
     const { data, error } = await storage.from(bucket).download(path)
@@ -47,6 +60,8 @@ const models: ModelSource = {
   fromLocalFile: localRoot === null
     ? undefined
     : (path) => readFileOrNull(`${localRoot}/${path.replace(/^\/+/, '')}`),
+  engine: config.modelEngine,
+  wasmFile: config.modelEngine === 'onnxruntime-web' ? ortWasmFile() : undefined,
 }
 
 const MIB = 1_048_576
