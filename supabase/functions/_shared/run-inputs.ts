@@ -21,9 +21,21 @@ const tierRow = z.object({
   remaining_prizes: z.number().int().nullable(),
 })
 
+/**
+ * `remaining_by_tier`: a JSON object of counts, checked by a predicate rather than `z.record`,
+ * which costs ~2 µs per entry (a third of a 5,000-game read) and copies every object.
+ */
+const remainingByTier = z.custom<Record<string, number>>((value) => {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false
+  for (const key in value) {
+    if (typeof (value as Record<string, unknown>)[key] !== 'number') return false
+  }
+  return true
+}, 'must be an object of counts')
+
 const snapshotRow = z.object({
   snapshot_date: z.string(),
-  remaining_by_tier: z.record(z.string(), z.number()),
+  remaining_by_tier: remainingByTier,
   top_prizes_remaining: z.number().int().nullable(),
 })
 
@@ -50,6 +62,14 @@ export type GameRow = z.infer<typeof gameRow>
  */
 export type SnapshotSelection = 'all' | 'features'
 
+/** What {@link readRunInputs} reads. */
+export interface RunInputsQuery {
+  scope: RunScope
+  asOfDate: string
+  historyDays: number
+  snapshots?: SnapshotSelection
+}
+
 /**
  * Active games in scope with their tiers and the snapshots of the `historyDays` days up to and
  * including `asOfDate`, oldest first (with `snapshots: 'features'`, of those only the ones the
@@ -57,19 +77,30 @@ export type SnapshotSelection = 'all' | 'features'
  */
 export async function readRunInputs(
   sql: Sql,
-  options: {
-    scope: RunScope
-    asOfDate: string
-    historyDays: number
-    snapshots?: SnapshotSelection
-  },
+  options: RunInputsQuery,
 ): Promise<GameObservation[]> {
+  const observations: GameObservation[] = []
+  await forEachRunInput(sql, options, (observation) => observations.push(observation))
+  return observations
+}
+
+/**
+ * The same read, one query, handing each game to `visit` as its row arrives (in state, id
+ * order), so the caller works while Postgres produces the rest. A row that fails validation, or
+ * an error thrown by `visit`, stops the visits and is thrown once the query has ended.
+ */
+export async function forEachRunInput(
+  sql: Sql,
+  options: RunInputsQuery,
+  visit: (observation: GameObservation) => void,
+): Promise<void> {
   const { scope, asOfDate } = options
   const onlyFeatureSnapshots = options.snapshots === 'features'
   const historyDays = onlyFeatureSnapshots
     ? Math.min(options.historyDays, FEATURE_HISTORY_DAYS)
     : options.historyDays
-  const rows = await sql`
+  let failure: { error: unknown } | null = null
+  await sql`
     select
       g.id,
       g.state,
@@ -82,46 +113,52 @@ export async function readRunInputs(
       coalesce(t.tiers, '[]'::json) as tiers,
       coalesce(s.snapshots, '[]'::json) as snapshots
     from public.games g
+    -- json_agg of a row, not of json_build_object: a third faster with a jsonb column.
     left join lateral (
-      select json_agg(json_build_object(
-        'prize_amount', pt.prize_amount::float8,
-        'odds', pt.odds::float8,
-        'total_prizes', pt.total_prizes,
-        'remaining_prizes', pt.remaining_prizes
-      ) order by pt.prize_amount) as tiers
-      from public.prize_tiers pt
-      where pt.game_id = g.id
+      select json_agg(tier order by tier.prize_amount) as tiers
+      from (
+        select pt.prize_amount::float8 as prize_amount, pt.odds::float8 as odds, pt.total_prizes,
+          pt.remaining_prizes
+        from public.prize_tiers pt
+        where pt.game_id = g.id
+      ) tier
     ) t on true
     left join lateral (
-      select json_agg(json_build_object(
-        'snapshot_date', w.snapshot_date::text,
-        'remaining_by_tier', w.remaining_by_tier,
-        'top_prizes_remaining', w.top_prizes_remaining
-      ) order by w.snapshot_date) as snapshots
+      select json_agg(snapshot order by snapshot.snapshot_date) as snapshots
       from (
-        select hs.snapshot_date, hs.remaining_by_tier, hs.top_prizes_remaining,
-          max(hs.snapshot_date) over () as latest,
-          lag(hs.snapshot_date) over (order by hs.snapshot_date) as previous
-        from public.historical_snapshots hs
-        where hs.game_id = g.id
-          and hs.snapshot_date <= ${asOfDate}::date
-          and hs.snapshot_date > ${asOfDate}::date - ${historyDays}::int
-      ) w
-      -- The features read the first and the latest snapshot and, per look-back span, the first
-      -- one at most that many days before the latest (features.ts, snapshotsFeaturesRead).
-      where not ${onlyFeatureSnapshots}::boolean
-        or w.previous is null
-        or w.snapshot_date = w.latest
-        -- A span s starts at this snapshot when previous < latest - s <= snapshot_date.
-        or int4range(w.latest - w.snapshot_date, w.latest - w.previous)
-          @> any(${[...FEATURE_LOOKBACK_DAYS]}::int[])
+        select w.snapshot_date::text as snapshot_date, w.remaining_by_tier, w.top_prizes_remaining
+        from (
+          select hs.snapshot_date, hs.remaining_by_tier, hs.top_prizes_remaining,
+            max(hs.snapshot_date) over () as latest,
+            lag(hs.snapshot_date) over (order by hs.snapshot_date) as previous
+          from public.historical_snapshots hs
+          where hs.game_id = g.id
+            and hs.snapshot_date <= ${asOfDate}::date
+            and hs.snapshot_date > ${asOfDate}::date - ${historyDays}::int
+        ) w
+        -- The features read the first and the latest snapshot and, per look-back span, the
+        -- first one at most that many days before the latest (snapshotsFeaturesRead).
+        where not ${onlyFeatureSnapshots}::boolean
+          or w.previous is null
+          or w.snapshot_date = w.latest
+          -- A span s starts at this snapshot when previous < latest - s <= snapshot_date.
+          or int4range(w.latest - w.snapshot_date, w.latest - w.previous)
+            @> any(${[...FEATURE_LOOKBACK_DAYS]}::int[])
+      ) snapshot
     ) s on true
     where g.is_active
       and (${scope.states}::text[] is null or g.state = any(${scope.states}::text[]))
       and (${scope.gameIds}::bigint[] is null or g.id = any(${scope.gameIds}::bigint[]))
     order by g.state, g.id
-  `
-  return rows.map((row) => toObservation(gameRow.parse(row), asOfDate))
+  `.forEach((row) => {
+    if (failure !== null) return
+    try {
+      visit(toObservation(gameRow.parse(row), asOfDate))
+    } catch (error) {
+      failure = { error }
+    }
+  })
+  if (failure !== null) throw (failure as { error: unknown }).error
 }
 
 function toObservation(row: GameRow, asOfDate: string): GameObservation {

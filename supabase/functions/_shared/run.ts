@@ -8,11 +8,14 @@ import { ScoringError } from './errors.ts'
 import { type ActiveModel, loadActiveModel, type ModelSource } from './model-store.ts'
 import { type Prediction, upsertPredictions } from './prediction-store.ts'
 import type { ScoringRequest } from './request.ts'
-import { readRunInputs } from './run-inputs.ts'
+import { forEachRunInput } from './run-inputs.ts'
 import { finishRun, runningRunId, startRun, tryLockScope, unlockScope } from './run-log.ts'
-import { interpretBatch, prepareBatch, type SkippedGame } from './scoring-pipeline.ts'
+import { batchBuilder, interpretBatch, type SkippedGame } from './scoring-pipeline.ts'
 
-/** Wall time per phase, in milliseconds. */
+/**
+ * Wall time per phase, in milliseconds. Games are featurized as their rows arrive, so
+ * `features` (the time spent computing them) overlaps `read` (query sent to last row handled).
+ */
 export interface PhaseTimings {
   read: number
   features: number
@@ -60,6 +63,11 @@ class PhaseClock {
     }
   }
 
+  /** Adds time measured elsewhere (work interleaved with another phase). */
+  add(phase: Exclude<keyof PhaseTimings, 'total'>, ms: number): void {
+    this.timings[phase] = round(this.timings[phase] + ms)
+  }
+
   stop(): PhaseTimings {
     this.timings.total = round(performance.now() - this.startedAt)
     return this.timings
@@ -77,15 +85,31 @@ async function score(
   context: RunContext,
   clock: PhaseClock,
 ): Promise<Scored> {
-  const model = await loadActiveModel(context.sql, context.models)
-  const observations = await clock.time('read', () =>
-    readRunInputs(context.sql, {
+  // Each game is featurized as its row arrives, and the model loads, while Postgres is still
+  // producing the rest of the read.
+  const builder = batchBuilder()
+  let featuresMs = 0
+  const reading = clock.time('read', () =>
+    forEachRunInput(context.sql, {
       scope: { states: request.states, gameIds: request.gameIds },
       asOfDate: request.predictionDate,
       historyDays: context.historyDays,
       snapshots: 'features',
+    }, (observation) => {
+      const started = performance.now()
+      builder.add(observation)
+      featuresMs += performance.now() - started
     }))
-  const batch = await clock.time('features', () => prepareBatch(observations))
+  let model: ActiveModel
+  try {
+    model = await loadActiveModel(context.sql, context.models)
+  } catch (error) {
+    await reading.catch(() => {})
+    throw error
+  }
+  await reading
+  const batch = await clock.time('features', () => builder.finish())
+  clock.add('features', featuresMs)
   const outputs = await clock.time(
     'inference',
     () => model.predict(batch.matrix, batch.prepared.length),

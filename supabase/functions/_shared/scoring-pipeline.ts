@@ -30,25 +30,43 @@ export interface PreparedBatch {
   skipped: SkippedGame[]
 }
 
-/** Features of every game, as one matrix; unusable games are skipped with their reason. */
-export function prepareBatch(observations: readonly GameObservation[]): PreparedBatch {
+/** Builds a batch one game at a time (as rows arrive), then as one matrix. */
+export interface BatchBuilder {
+  /** Computes the game's features, or records why it is skipped. */
+  add(observation: GameObservation): void
+  finish(): PreparedBatch
+}
+
+/** A {@link BatchBuilder}. */
+export function batchBuilder(): BatchBuilder {
   const prepared: PreparedGame[] = []
   const skipped: SkippedGame[] = []
-  for (const observation of observations) {
-    const result = computeFeatures(observation)
-    if (result.ok) prepared.push({ observation, features: result.features })
-    else {
-      skipped.push({
-        game_id: observation.game.id,
-        reason: result.refusal.code,
-        message: result.refusal.message,
-      })
-    }
+  return {
+    add(observation) {
+      const result = computeFeatures(observation)
+      if (result.ok) prepared.push({ observation, features: result.features })
+      else {
+        skipped.push({
+          game_id: observation.game.id,
+          reason: result.refusal.code,
+          message: result.refusal.message,
+        })
+      }
+    },
+    finish() {
+      const width = FEATURE_NAMES.length
+      const matrix = new Float32Array(prepared.length * width)
+      prepared.forEach((game, row) => matrix.set(game.features.values, row * width))
+      return { prepared, matrix, skipped }
+    },
   }
-  const width = FEATURE_NAMES.length
-  const matrix = new Float32Array(prepared.length * width)
-  prepared.forEach((game, row) => matrix.set(game.features.values, row * width))
-  return { prepared, matrix, skipped }
+}
+
+/** Features of every game, as one matrix; unusable games are skipped with their reason. */
+export function prepareBatch(observations: readonly GameObservation[]): PreparedBatch {
+  const builder = batchBuilder()
+  for (const observation of observations) builder.add(observation)
+  return builder.finish()
 }
 
 function roundTo(value: number, digits: number): number {
