@@ -112,7 +112,16 @@ export async function forEachRunInput(
       g.launch_date::text as launch_date,
       coalesce(t.tiers, '[]'::json) as tiers,
       coalesce(s.snapshots, '[]'::json) as snapshots
-    from public.games g
+    -- The games sorted first, so rows leave in order as each is built (no sort of the result
+    -- at the end): the caller works on the first games while Postgres builds the others.
+    from (
+      select *
+      from public.games
+      where is_active
+        and (${scope.states}::text[] is null or state = any(${scope.states}::text[]))
+        and (${scope.gameIds}::bigint[] is null or id = any(${scope.gameIds}::bigint[]))
+      order by state, id
+    ) g
     -- json_agg of a row, not of json_build_object: a third faster with a jsonb column.
     left join lateral (
       select json_agg(tier order by tier.prize_amount) as tiers
@@ -146,9 +155,6 @@ export async function forEachRunInput(
             @> any(${[...FEATURE_LOOKBACK_DAYS]}::int[])
       ) snapshot
     ) s on true
-    where g.is_active
-      and (${scope.states}::text[] is null or g.state = any(${scope.states}::text[]))
-      and (${scope.gameIds}::bigint[] is null or g.id = any(${scope.gameIds}::bigint[]))
     order by g.state, g.id
   `.forEach((row) => {
     if (failure !== null) return
