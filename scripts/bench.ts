@@ -3,7 +3,8 @@
  * per-game baseline, and rewrites docs/benchmarks.md and docs/benchmarks.svg (issue 7).
  *
  *   npm run bench -- [--games 50,500,5000,20000] [--json] [--port 54321] [--warm 3]
- *     [--model auto|default|production-size|fixture] [--no-baseline] [--no-docs]
+ *     [--model auto|default|production-size|fixture] [--no-baseline] [--no-engine-comparison]
+ *     [--no-docs]
  *
  * Starts the local stack if it is not running (and stops it afterwards), loads the games under
  * benchmark states of their own and removes them at the end. Progress goes to stderr; a results
@@ -18,7 +19,7 @@ import { isRunning } from './local-stack/postgres.ts'
 import { describeMachine, writeBenchDocs } from './bench/report.ts'
 import type { BenchModelChoice } from './bench/models.ts'
 import { runBenchmark } from './bench/run.ts'
-import { headlineJson, summarizeSize } from './bench/summary.ts'
+import { headlineJson, summarizeSize, TARGET_GAMES } from './bench/summary.ts'
 import { flag, isMain, option } from './lib/cli.ts'
 import { progress } from './lib/progress.ts'
 
@@ -61,6 +62,7 @@ async function main(args: string[]): Promise<void> {
       warmCalls: integerOption(args, 'warm', 3),
       predictionDate: todayInChicago(),
       baseline: !flag(args, 'no-baseline'),
+      engineComparisonAt: flag(args, 'no-engine-comparison') ? [] : [TARGET_GAMES],
       onProgress: progress,
     })
     if (!flag(args, 'no-docs')) {

@@ -33,6 +33,11 @@ export interface BenchOptions {
   predictionDate: string
   /** Run the per-game baseline. */
   baseline: boolean
+  /**
+   * Sizes at which the function is also timed with the onnxruntime-web engine
+   * (`SCORER_MODEL_ENGINE`), one fresh process: cold and one warm call.
+   */
+  engineComparisonAt?: number[]
   /** Extra environment of the function process. */
   functionEnv?: Record<string, string>
   onProgress: (line: string) => void
@@ -51,6 +56,8 @@ export interface SizeResult {
   single: Outcome<FunctionMeasurement>
   /** One request per state, to one fresh process (only when there are several states). */
   perState: Outcome<FunctionMeasurement> | null
+  /** The same single request with the onnxruntime-web engine (when asked for this size). */
+  onnxruntimeEngine: Outcome<FunctionMeasurement> | null
   baseline: Outcome<BaselineResult> | null
 }
 
@@ -142,6 +149,18 @@ async function measureSize(
       })
     )
   }
+  let onnxruntimeEngine: Outcome<FunctionMeasurement> | null = null
+  if (options.engineComparisonAt?.includes(games)) {
+    report(`${games} games: the onnxruntime-web engine`)
+    onnxruntimeEngine = await outcome(() =>
+      measureFunction({
+        port: options.port,
+        env: { ...options.functionEnv, SCORER_MODEL_ENGINE: 'onnxruntime-web' },
+        bodies: [body, body],
+        onCall: (label, call) => onCall(`onnxruntime-web, ${label}`, call),
+      })
+    )
+  }
   let baseline: Outcome<BaselineResult> | null = null
   if (options.baseline) {
     report(`${games} games: per-game baseline`)
@@ -164,6 +183,7 @@ async function measureSize(
     snapshots: loaded.snapshots,
     single,
     perState,
+    onnxruntimeEngine,
     baseline,
   }
 }

@@ -52,6 +52,8 @@ export interface SizeSummary {
       error: string
     }
     | null
+  /** The single request with the onnxruntime-web engine, when measured. */
+  onnxruntimeEngine: InvocationSummary | { error: string } | null
   baselineMs: number | null
   baselineError: string | null
   baselineParts: { readMs: number; featuresMs: number; inferenceMs: number; writeMs: number } | null
@@ -121,6 +123,11 @@ export function summarizeSize(size: SizeResult): SizeSummary {
     snapshots: size.snapshots,
     single,
     perState,
+    onnxruntimeEngine: size.onnxruntimeEngine === null
+      ? null
+      : size.onnxruntimeEngine.ok
+      ? invocation(size.onnxruntimeEngine.value)
+      : { error: size.onnxruntimeEngine.error },
     baselineMs: baseline?.wallMs ?? null,
     baselineError: size.baseline && !size.baseline.ok ? size.baseline.error : null,
     baselineParts: baseline
