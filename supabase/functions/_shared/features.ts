@@ -134,8 +134,21 @@ export function assumedClaimLag(prizeAmount: number, isTopTier: boolean): Assume
     : { meanLagDays: 10, neverClaimedShare: 0.003 }
 }
 
+/** `Date.parse` of the few dates a run sees, remembered: the scorer asks ~20 times per game. */
+const parsedDates = new Map<string, number>()
+
+function parseDate(date: string): number {
+  let time = parsedDates.get(date)
+  if (time === undefined) {
+    if (parsedDates.size >= 4096) parsedDates.clear()
+    time = Date.parse(date)
+    parsedDates.set(date, time)
+  }
+  return time
+}
+
 function daysBetween(from: string, to: string): number {
-  return Math.round((Date.parse(to) - Date.parse(from)) / DAY_MS)
+  return Math.round((parseDate(to) - parseDate(from)) / DAY_MS)
 }
 
 function finiteOr(value: number, fallback: number): number {
@@ -181,11 +194,12 @@ export function snapshotsFeaturesRead(
 function claimedShare(snapshot: Snapshot, printedByKey: Map<string, number>): number | null {
   let printed = 0
   let remaining = 0
-  for (const [key, left] of Object.entries(snapshot.remainingByTier)) {
+  const remainingByTier = snapshot.remainingByTier
+  for (const key in remainingByTier) {
     const total = printedByKey.get(key)
     if (total === undefined || total === 0) continue
     printed += total
-    remaining += Math.min(left, total)
+    remaining += Math.min(remainingByTier[key] as number, total)
   }
   return printed > 0 ? 1 - remaining / printed : null
 }
