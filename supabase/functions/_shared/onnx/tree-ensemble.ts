@@ -39,18 +39,18 @@ const BRANCH_MODES = [
   'BRANCH_NEQ',
 ]
 const LEAF = 255
-const MODE_CODES: Array<[Uint8Array, number]> = [
-  ...BRANCH_MODES.map((name, code): [Uint8Array, number] => [new TextEncoder().encode(name), code]),
-  [new TextEncoder().encode('LEAF'), LEAF],
-]
+const MODE_NAMES = [...BRANCH_MODES, 'LEAF'].map((name) => new TextEncoder().encode(name))
+const MODE_CODES = [...BRANCH_MODES.map((_, code) => code), LEAF]
 
 /** The code of the node mode in `bytes[start, end)` (UTF-8), or -1 when it is not one. */
 function modeCode(bytes: Uint8Array, start: number, end: number): number {
-  for (const [name, code] of MODE_CODES) {
+  // Indexed loops: this runs once per node (tens of thousands), destructuring would allocate.
+  for (let m = 0; m < MODE_NAMES.length; m++) {
+    const name = MODE_NAMES[m] as Uint8Array
     if (name.length !== end - start) continue
     let same = true
     for (let i = 0; i < name.length && same; i++) same = name[i] === bytes[start + i]
-    if (same) return code
+    if (same) return MODE_CODES[m] as number
   }
   return -1
 }
