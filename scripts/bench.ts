@@ -2,7 +2,7 @@
  * `npm run bench`: times the score-games function at growing numbers of active games against a
  * per-game baseline, and rewrites docs/benchmarks.md and docs/benchmarks.svg (issue 7).
  *
- *   npm run bench -- [--games 50,500,5000,20000] [--json] [--port 54321] [--warm 3]
+ *   npm run bench -- [--games 50,500,5000,20000] [--json] [--port 54321] [--warm 3] [--cold 3]
  *     [--model auto|default|production-size|fixture] [--no-baseline] [--no-engine-comparison]
  *     [--no-docs]
  *
@@ -60,6 +60,7 @@ async function main(args: string[]): Promise<void> {
       port: integerOption(args, 'port', functionsPort),
       model: modelOption(args),
       warmCalls: integerOption(args, 'warm', 3),
+      coldStarts: Math.max(1, integerOption(args, 'cold', 3)),
       predictionDate: todayInChicago(),
       baseline: !flag(args, 'no-baseline'),
       engineComparisonAt: flag(args, 'no-engine-comparison') ? [] : [TARGET_GAMES],

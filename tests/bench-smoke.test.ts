@@ -1,6 +1,7 @@
 /**
  * A 50-game run of the benchmark (`npm run bench`), no thresholds: the games load, the real
- * function is served and timed cold and warm, the per-game baseline scores the same games, the
+ * function is served and timed cold (two fresh processes) and warm, the per-game baseline scores
+ * the same games, the
  * report renders, and afterwards the benchmark's games are gone and the model that was active
  * is active again. Serves the function on its own port (54361).
  */
@@ -26,6 +27,7 @@ beforeAll(async () => {
     port: 54361,
     model: 'fixture',
     warmCalls: 1,
+    coldStarts: 2,
     predictionDate: todayInChicago(),
     baseline: true,
     onProgress: () => {},
@@ -49,6 +51,9 @@ describe('npm run bench (50 games)', () => {
     expect(first.phases.total).toBeGreaterThan(0)
     expect(peakRssMb).toBeGreaterThan(0)
     expect(lastRunMemory?.heap_used).toBeGreaterThan(0)
+    expect(size.moreColdStarts).toHaveLength(1)
+    const summary = summarizeSize(size)
+    expect('error' in summary.single ? 0 : summary.single.coldRuns).toBe(2)
   })
 
   it('runs the per-game baseline on the same games', () => {

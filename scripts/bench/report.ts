@@ -209,6 +209,28 @@ function engineSection(sizes: SizeSummary[]): string {
   return lines.join('\n') + '\n'
 }
 
+function coldRunsText(sizes: SizeSummary[]): string {
+  const counts = [...new Set(sizes.map((size) => ok(size)?.coldRuns ?? 1))].sort((a, b) => b - a)
+  return counts.length === 1
+    ? `${counts[0]} fresh process${counts[0] === 1 ? '' : 'es'} per size`
+    : `${counts.join(' or ')} fresh processes (${counts[0]} up to ${
+      TARGET_GAMES.toLocaleString('en-US')
+    } games)`
+}
+
+function coldRangeLine(sizes: SizeSummary[]): string {
+  const target = sizes.find((size) => size.games === TARGET_GAMES)
+  const single = target ? ok(target) : null
+  if (!single || single.coldRuns < 2) return ''
+  const [startLow, startHigh] = single.coldStartRangeMs
+  const [cpuLow, cpuHigh] = single.firstCpuRangeMs
+  return `Over the ${single.coldRuns} fresh processes at ${
+    TARGET_GAMES.toLocaleString('en-US')
+  } games: cold start ${ms(startLow)}–${ms(startHigh)} ms, cold-call CPU ${ms(cpuLow)}–${
+    ms(cpuHigh)
+  } ms.\n`
+}
+
 function growthLine(sizes: SizeSummary[]): string {
   const at = (games: number) => {
     const size = sizes.find((candidate) => candidate.games === games)
@@ -272,8 +294,9 @@ export function renderMarkdown(report: BenchReport, machine: Machine, command: s
     `Model: ${report.model.description}, ${
       (report.model.sizeBytes / 1_048_576).toFixed(1)
     } MB. Times in ms. ` +
-    `Cold call: the first scoring request of a fresh process (loads the model); warm call: the ` +
-    `median of ${report.warmCalls} later requests to the same process, whose phases are shown.`,
+    `Cold start and cold call: the first scoring request of a fresh process (it loads the ` +
+    `model), the median over ${coldRunsText(sizes)}; warm call: the median of ` +
+    `${report.warmCalls} later requests to the first process, whose phases are shown.`,
     '',
     resultsTable(sizes),
     '',
@@ -283,11 +306,13 @@ export function renderMarkdown(report: BenchReport, machine: Machine, command: s
     '',
     `## Targets at ${TARGET_GAMES.toLocaleString('en-US')} games`,
     '',
-    '`cpu_ms` and `wall_ms` are those of the most expensive request of the fresh process (the ' +
-    'cold one, which loads the model, unless a warm one cost more): a nightly run is usually the ' +
-    'first request its instance serves.',
+    '`cpu_ms` and `wall_ms` are those of the most expensive request: the cold call (median over ' +
+    'the fresh processes), unless a warm call cost more; a nightly run is usually the first ' +
+    'request its instance serves. `peak_rss_mb` is the highest of the processes.',
     '',
     targetsTable(report),
+    '',
+    coldRangeLine(sizes),
     '',
     perStateSection(sizes),
     engineSection(sizes),

@@ -16,6 +16,7 @@ import { type BaselineResult, runPerGameBaseline } from './baseline.ts'
 import { type FunctionMeasurement, measureFunction, type ScoringCall } from './function-runs.ts'
 import { loadBenchGames, removeBenchGames } from './games.ts'
 import { activateBenchModel, type BenchModel, benchModel, type BenchModelChoice } from './models.ts'
+import { TARGET_GAMES } from './summary.ts'
 
 /** Days of snapshots the function reads per game (its SCORER_HISTORY_DAYS default). */
 const SCORER_HISTORY_DAYS = 35
@@ -29,6 +30,11 @@ export interface BenchOptions {
   model: BenchModelChoice
   /** Warm calls after the cold one, per size. */
   warmCalls: number
+  /**
+   * Fresh processes timed per size up to 5,000 games (one cold call each; the first also makes
+   * the warm calls): cold numbers are their median. Larger sizes get one.
+   */
+  coldStarts?: number
   /** The as-of day of the loaded games and the prediction date of every call. */
   predictionDate: string
   /** Run the per-game baseline. */
@@ -54,6 +60,8 @@ export interface SizeResult {
   snapshots: number
   /** All states in one request (one invocation). */
   single: Outcome<FunctionMeasurement>
+  /** More fresh processes with the same request, cold call only. */
+  moreColdStarts: FunctionMeasurement[]
   /** One request per state, to one fresh process (only when there are several states). */
   perState: Outcome<FunctionMeasurement> | null
   /** The same single request with the onnxruntime-web engine (when asked for this size). */
@@ -135,6 +143,20 @@ async function measureSize(
     })
   )
   if (!single.ok) report(`${games} games in one request failed: ${single.error.split('\n')[0]}`)
+  const moreColdStarts: FunctionMeasurement[] = []
+  const coldStarts = games <= TARGET_GAMES ? options.coldStarts ?? 3 : 1
+  for (let start = 1; single.ok && start < coldStarts; start++) {
+    const again = await outcome(() =>
+      measureFunction({
+        port: options.port,
+        env: options.functionEnv,
+        bodies: [body],
+        onCall: (label, call) => onCall(`${label} (fresh process ${start + 1})`, call),
+      })
+    )
+    if (again.ok) moreColdStarts.push(again.value)
+    else report(`${games} games, fresh process ${start + 1} failed: ${again.error.split('\n')[0]}`)
+  }
   let perState: Outcome<FunctionMeasurement> | null = null
   if (loaded.states.length > 1) {
     perState = await outcome(() =>
@@ -182,6 +204,7 @@ async function measureSize(
     loadMs: loaded.loadMs,
     snapshots: loaded.snapshots,
     single,
+    moreColdStarts,
     perState,
     onnxruntimeEngine,
     baseline,

@@ -17,8 +17,16 @@ export const TARGETS = {
 /** The size the targets are set for. */
 export const TARGET_GAMES = 5_000
 
-/** One invocation's numbers: the cold call of a fresh process and its warm calls. */
+/**
+ * One invocation's numbers: the cold call of fresh processes (the median over them) and the
+ * warm calls of the first.
+ */
 export interface InvocationSummary {
+  /** Fresh processes whose cold call was timed. */
+  coldRuns: number
+  /** Lowest and highest cold start and cold-call CPU over those processes. */
+  coldStartRangeMs: [number, number]
+  firstCpuRangeMs: [number, number]
   coldStartMs: number
   bootMs: number
   firstWallMs: number
@@ -75,24 +83,34 @@ function medianCall(calls: ScoringCall[]): ScoringCall | undefined {
   return sorted[Math.floor((sorted.length - 1) / 2)]
 }
 
-function invocation(measurement: FunctionMeasurement): InvocationSummary {
+function invocation(
+  measurement: FunctionMeasurement,
+  moreColdStarts: FunctionMeasurement[] = [],
+): InvocationSummary {
   const warm = measurement.warm.length > 0 ? measurement.warm : [measurement.first]
-  const all = [measurement.first, ...measurement.warm]
+  const colds = [measurement, ...moreColdStarts]
   const typical = medianCall(warm) ?? measurement.first
   const warmWallMs = median(warm.map((call) => call.wallMs))
+  const coldStarts = colds.map((run) => run.coldStartMs)
+  const firstCpus = colds.map((run) => run.first.cpuMs)
+  const firstWallMs = median(colds.map((run) => run.first.wallMs))
+  const firstCpuMs = median(firstCpus)
   return {
-    coldStartMs: measurement.coldStartMs,
-    bootMs: measurement.bootMs,
-    firstWallMs: measurement.first.wallMs,
-    firstCpuMs: measurement.first.cpuMs,
+    coldRuns: colds.length,
+    coldStartRangeMs: [Math.min(...coldStarts), Math.max(...coldStarts)],
+    firstCpuRangeMs: [Math.min(...firstCpus), Math.max(...firstCpus)],
+    coldStartMs: median(coldStarts),
+    bootMs: median(colds.map((run) => run.bootMs)),
+    firstWallMs,
+    firstCpuMs,
     warmWallMs,
     warmCpuMs: median(warm.map((call) => call.cpuMs)),
     warmPhases: typical.phases,
     firstPhases: measurement.first.phases,
-    wallMs: Math.max(...all.map((call) => call.wallMs)),
-    cpuMs: Math.max(...all.map((call) => call.cpuMs)),
-    peakRssMb: measurement.peakRssMb,
-    heapPlusExternalMb: measurement.peakHeapPlusExternalMb,
+    wallMs: Math.max(firstWallMs, ...measurement.warm.map((call) => call.wallMs)),
+    cpuMs: Math.max(firstCpuMs, ...measurement.warm.map((call) => call.cpuMs)),
+    peakRssMb: Math.max(...colds.map((run) => run.peakRssMb)),
+    heapPlusExternalMb: Math.max(...colds.map((run) => run.peakHeapPlusExternalMb)),
     scored: measurement.first.scored,
     gamesPerSecond: (measurement.first.scored / warmWallMs) * 1000,
   }
@@ -100,7 +118,9 @@ function invocation(measurement: FunctionMeasurement): InvocationSummary {
 
 /** The numbers of one size. */
 export function summarizeSize(size: SizeResult): SizeSummary {
-  const single = size.single.ok ? invocation(size.single.value) : { error: size.single.error }
+  const single = size.single.ok
+    ? invocation(size.single.value, size.moreColdStarts)
+    : { error: size.single.error }
   let perState: SizeSummary['perState'] = null
   if (size.perState) {
     perState = size.perState.ok
@@ -177,6 +197,9 @@ export function headlineJson(report: BenchReport): Record<string, unknown> {
   return {
     games: size.games,
     ...values,
+    cold_runs: single?.coldRuns ?? null,
+    cold_start_range_ms: single?.coldStartRangeMs.map((value) => round(value)) ?? null,
+    first_cpu_range_ms: single?.firstCpuRangeMs.map((value) => round(value)) ?? null,
     first_cpu_ms: round(single?.firstCpuMs),
     first_wall_ms: round(single?.firstWallMs),
     warm_cpu_ms: round(single?.warmCpuMs),
