@@ -1,9 +1,8 @@
 /**
  * A 50-game run of the benchmark (`npm run bench`), no thresholds: the games load, the real
  * function is served and timed cold (two fresh processes) and warm, the per-game baseline scores
- * the same games, the
- * report renders, and afterwards the benchmark's games are gone and the model that was active
- * is active again. Serves the function on its own port (54361).
+ * the same games, the report renders, and afterwards the benchmark's games are gone and the
+ * model that was active is active again. Serves the function on its own port (54361).
  */
 import type postgres from 'postgres'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
