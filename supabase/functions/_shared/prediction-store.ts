@@ -4,6 +4,7 @@
  */
 import type { Sql, TransactionSql } from 'postgres'
 import { FEATURE_NAMES } from './features.ts'
+import { arrayLiteral } from './pg-array.ts'
 
 /** Recommendation labels, best first (the `public.recommendation` enum). */
 export const RECOMMENDATIONS = ['strong_buy', 'buy', 'neutral', 'avoid', 'strong_avoid'] as const
@@ -63,7 +64,9 @@ export async function upsertPredictions(
       input.recommendation::public.recommendation, input.reasoning,
       (
         select jsonb_object_agg(feature.name, input.features -> (feature.position::int - 1))
-        from unnest(${[...FEATURE_NAMES]}::text[]) with ordinality as feature(name, position)
+        from unnest(${
+    arrayLiteral(FEATURE_NAMES)
+  }::text[]) with ordinality as feature(name, position)
       ),
       ${run.runId}::uuid
     from json_to_recordset(${JSON.stringify(rows)}::text::json) as input(

@@ -6,6 +6,7 @@
 import type { Sql } from 'postgres'
 import { z } from 'zod'
 import { FEATURE_HISTORY_DAYS, FEATURE_LOOKBACK_DAYS } from './features.ts'
+import { arrayLiteral } from './pg-array.ts'
 import type { GameObservation } from './types.ts'
 
 /** What a run scores: null means "all". */
@@ -129,6 +130,8 @@ export async function forEachRunInput(
   const historyDays = onlyFeatureSnapshots
     ? Math.min(options.historyDays, FEATURE_HISTORY_DAYS)
     : options.historyDays
+  const states = scope.states === null ? null : arrayLiteral(scope.states)
+  const gameIds = scope.gameIds === null ? null : arrayLiteral(scope.gameIds)
   let failure: { error: unknown } | null = null
   await sql`
     select
@@ -148,8 +151,8 @@ export async function forEachRunInput(
       select *
       from public.games
       where is_active
-        and (${scope.states}::text[] is null or state = any(${scope.states}::text[]))
-        and (${scope.gameIds}::bigint[] is null or id = any(${scope.gameIds}::bigint[]))
+        and (${states}::text[] is null or state = any(${states}::text[]))
+        and (${gameIds}::bigint[] is null or id = any(${gameIds}::bigint[]))
       order by state, id
     ) g
     -- json_agg of a row, not of json_build_object: a third faster with a jsonb column.
@@ -182,7 +185,7 @@ export async function forEachRunInput(
           or w.snapshot_date = w.latest
           -- A span s starts at this snapshot when previous < latest - s <= snapshot_date.
           or int4range(w.latest - w.snapshot_date, w.latest - w.previous)
-            @> any(${[...FEATURE_LOOKBACK_DAYS]}::int[])
+            @> any(${arrayLiteral(FEATURE_LOOKBACK_DAYS)}::int[])
       ) snapshot
     ) s on true
     order by g.state, g.id

@@ -100,6 +100,9 @@ async function score(
       builder.add(observation)
       featuresMs += performance.now() - started
     }))
+  // Awaited below; until then (the model may take a while, or fail) a failed read must not count
+  // as an unhandled rejection, which ends the Deno process.
+  reading.catch(() => {})
   let model: ActiveModel
   try {
     model = await loadActiveModel(context.sql, context.models)
