@@ -17,12 +17,11 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import { encodeIntervalModel } from '../supabase/functions/_shared/gbm/export-onnx.ts'
 import {
   featureMatrix,
-  type GradientBoostedTrees,
   type IntervalModel,
   predictInterval,
-  type RegressionTree,
 } from '../supabase/functions/_shared/gbm/model.ts'
 import { seededRandom } from '../supabase/functions/_shared/gbm/random.ts'
+import { randomCompleteEnsemble } from '../supabase/functions/_shared/gbm/synthetic.ts'
 import { createModelSession, predictBatch } from '../supabase/functions/_shared/onnx/runtime.ts'
 import { option } from './lib/cli.ts'
 import { progress } from './lib/progress.ts'
@@ -34,34 +33,8 @@ const rowCount = Number(option(args, 'rows') ?? 20_000)
 const featureCount = 30
 const random = seededRandom(2026)
 
-function completeTree(): RegressionTree {
-  const nodeCount = 2 ** (depth + 1) - 1
-  const tree: RegressionTree = {
-    featureIndex: [],
-    threshold: [],
-    trueChild: [],
-    falseChild: [],
-    leafValue: [],
-  }
-  for (let node = 0; node < nodeCount; node++) {
-    const leaf = 2 * node + 1 >= nodeCount
-    tree.featureIndex.push(leaf ? -1 : Math.floor(random() * featureCount))
-    tree.threshold.push(leaf ? 0 : Math.fround(random()))
-    tree.trueChild.push(leaf ? -1 : 2 * node + 1)
-    tree.falseChild.push(leaf ? -1 : 2 * node + 2)
-    tree.leafValue.push(leaf ? Math.fround((random() - 0.5) * 0.02) : 0)
-  }
-  return tree
-}
-
-function ensemble(baseValue: number): GradientBoostedTrees {
-  return {
-    loss: { kind: 'squared_error' },
-    featureCount,
-    baseValue,
-    trees: Array.from({ length: treeCount }, completeTree),
-  }
-}
+const ensemble = (baseValue: number) =>
+  randomCompleteEnsemble(random, { trees: treeCount, depth, featureCount, baseValue })
 
 const model: IntervalModel = {
   expectedReturn: ensemble(0.7),

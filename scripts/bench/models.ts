@@ -12,11 +12,9 @@ import { join, relative } from 'node:path'
 import type { Sql } from 'postgres'
 import { FEATURE_NAMES } from '../../supabase/functions/_shared/features.ts'
 import { encodeIntervalModel } from '../../supabase/functions/_shared/gbm/export-onnx.ts'
-import type {
-  GradientBoostedTrees,
-  RegressionTree,
-} from '../../supabase/functions/_shared/gbm/model.ts'
+import type { GradientBoostedTrees } from '../../supabase/functions/_shared/gbm/model.ts'
 import { seededRandom } from '../../supabase/functions/_shared/gbm/random.ts'
+import { randomCompleteEnsemble } from '../../supabase/functions/_shared/gbm/synthetic.ts'
 import { sha256Hex } from '../../supabase/functions/_shared/model-store.ts'
 import { localDir, repoRoot } from '../local-stack/config.ts'
 import { listModelCards, modelDir } from '../lib/model-card.ts'
@@ -39,34 +37,13 @@ export interface BenchModel {
 const PRODUCTION_TREES = 300
 const PRODUCTION_DEPTH = 6
 
-function completeTree(random: () => number, featureCount: number): RegressionTree {
-  const nodeCount = 2 ** (PRODUCTION_DEPTH + 1) - 1
-  const tree: RegressionTree = {
-    featureIndex: [],
-    threshold: [],
-    trueChild: [],
-    falseChild: [],
-    leafValue: [],
-  }
-  for (let node = 0; node < nodeCount; node++) {
-    const leaf = 2 * node + 1 >= nodeCount
-    tree.featureIndex.push(leaf ? -1 : Math.floor(random() * featureCount))
-    tree.threshold.push(leaf ? 0 : Math.fround(random()))
-    tree.trueChild.push(leaf ? -1 : 2 * node + 1)
-    tree.falseChild.push(leaf ? -1 : 2 * node + 2)
-    tree.leafValue.push(leaf ? Math.fround((random() - 0.5) * 0.02) : 0)
-  }
-  return tree
-}
-
 function completeEnsemble(random: () => number, baseValue: number): GradientBoostedTrees {
-  const featureCount = FEATURE_NAMES.length
-  return {
-    loss: { kind: 'squared_error' },
-    featureCount,
+  return randomCompleteEnsemble(random, {
+    trees: PRODUCTION_TREES,
+    depth: PRODUCTION_DEPTH,
+    featureCount: FEATURE_NAMES.length,
     baseValue,
-    trees: Array.from({ length: PRODUCTION_TREES }, () => completeTree(random, featureCount)),
-  }
+  })
 }
 
 /** Writes (once per feature list) the production-size synthetic model under `.local/bench/`. */

@@ -4,7 +4,7 @@
  * offset tree first, then the boosted trees — still outputs the final expected return directly,
  * as a plain ONNX `TreeEnsembleRegressor` with no extra graph nodes.
  */
-import type { RegressionTree } from '../../supabase/functions/_shared/gbm/model.ts'
+import { emptyTree, type RegressionTree } from '../../supabase/functions/_shared/gbm/model.ts'
 
 /** Options of {@link buildOffsetTree}. */
 export interface OffsetTreeOptions {
@@ -44,13 +44,7 @@ export function buildOffsetTree(
     if (count > 0) return Math.fround((sums[i] as number) / count)
     return Math.fround(edges[Math.min(i, edges.length - 1)] as number)
   }
-  const tree: RegressionTree = {
-    featureIndex: [],
-    threshold: [],
-    trueChild: [],
-    falseChild: [],
-    leafValue: [],
-  }
+  const tree = emptyTree()
   // Steps [from, to] under one node; pre-order ids, so children come after their parent.
   const grow = (from: number, to: number): number => {
     const id = tree.featureIndex.length

@@ -25,6 +25,11 @@ export type BoostingLoss =
   | { kind: 'squared_error' }
   | { kind: 'quantile'; quantile: number }
 
+/** A tree with no nodes yet, to grow by pushing nodes. */
+export function emptyTree(): RegressionTree {
+  return { featureIndex: [], threshold: [], trueChild: [], falseChild: [], leafValue: [] }
+}
+
 /** A trained ensemble: prediction = baseValue + sum of one leaf value per tree. */
 export interface GradientBoostedTrees {
   loss: BoostingLoss

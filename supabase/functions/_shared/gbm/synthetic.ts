@@ -1,8 +1,9 @@
 /**
  * Seeded synthetic regression data with a known signal and heteroscedastic noise, for trainer
- * tests, benchmarks and the tiny fixture model. Not used for the real model.
+ * tests, benchmarks and the tiny fixture model; and random complete ensembles, the shape of a
+ * large model, for runtime parity tests and benchmarks. Not used for the real model.
  */
-import { featureMatrix } from './model.ts'
+import { emptyTree, featureMatrix, type GradientBoostedTrees } from './model.ts'
 import { seededRandom } from './random.ts'
 import type { TrainingSet } from './train.ts'
 
@@ -41,4 +42,44 @@ export function syntheticRegressionData(options: SyntheticDataOptions): Training
     target[r] = syntheticSignal(row) + noise * (0.5 + (row[4] as number)) * normal
   }
   return { features: featureMatrix(values, featureCount), target }
+}
+
+/** Options of {@link randomCompleteEnsemble}. */
+export interface RandomEnsembleOptions {
+  trees: number
+  depth: number
+  featureCount: number
+  /** Drawn at random when not given. */
+  baseValue?: number
+}
+
+/**
+ * Complete trees of the given depth splitting on random features at random thresholds in [0, 1),
+ * with small random leaves: a model the size and shape of a large trained one whose outputs mean
+ * nothing (runtime parity tests, benchmarks).
+ */
+export function randomCompleteEnsemble(
+  random: () => number,
+  options: RandomEnsembleOptions,
+): GradientBoostedTrees {
+  const nodeCount = 2 ** (options.depth + 1) - 1
+  const baseValue = options.baseValue ?? Math.fround(random())
+  const randomTree = () => {
+    const tree = emptyTree()
+    for (let node = 0; node < nodeCount; node++) {
+      const leaf = 2 * node + 1 >= nodeCount
+      tree.featureIndex.push(leaf ? -1 : Math.floor(random() * options.featureCount))
+      tree.threshold.push(leaf ? 0 : Math.fround(random()))
+      tree.trueChild.push(leaf ? -1 : 2 * node + 1)
+      tree.falseChild.push(leaf ? -1 : 2 * node + 2)
+      tree.leafValue.push(leaf ? Math.fround((random() - 0.5) * 0.02) : 0)
+    }
+    return tree
+  }
+  return {
+    loss: { kind: 'squared_error' },
+    featureCount: options.featureCount,
+    baseValue,
+    trees: Array.from({ length: options.trees }, randomTree),
+  }
 }

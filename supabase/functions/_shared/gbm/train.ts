@@ -8,7 +8,13 @@
  * Row and feature subsampling draw from a seeded generator, so a seed fixes the model.
  */
 import { binMatrix, type BinnedMatrix, computeFeatureBins, type FeatureBins } from './binning.ts'
-import type { BoostingLoss, FeatureMatrix, GradientBoostedTrees, RegressionTree } from './model.ts'
+import {
+  type BoostingLoss,
+  emptyTree,
+  type FeatureMatrix,
+  type GradientBoostedTrees,
+  type RegressionTree,
+} from './model.ts'
 import { seededRandom } from './random.ts'
 
 /** Rows to learn from: features and the value to predict for each row. */
@@ -338,13 +344,7 @@ interface SplitCandidate {
 
 function growTree(context: GrowContext): GrownTree {
   const { settings, rowIndex, histograms } = context
-  const tree: RegressionTree = {
-    featureIndex: [],
-    threshold: [],
-    trueChild: [],
-    falseChild: [],
-    leafValue: [],
-  }
+  const tree = emptyTree()
   const splitBins: number[] = []
   const addNode = (): number => {
     tree.featureIndex.push(-1)

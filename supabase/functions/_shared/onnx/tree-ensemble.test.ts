@@ -1,9 +1,9 @@
 import { afterAll, describe, expect, it } from 'vitest'
 import { encodeIntervalModel } from '../gbm/export-onnx.ts'
 import { trainIntervalModel } from '../gbm/interval.ts'
-import type { GradientBoostedTrees, IntervalModel, RegressionTree } from '../gbm/model.ts'
+import type { IntervalModel } from '../gbm/model.ts'
 import { seededRandom } from '../gbm/random.ts'
-import { syntheticRegressionData } from '../gbm/synthetic.ts'
+import { randomCompleteEnsemble, syntheticRegressionData } from '../gbm/synthetic.ts'
 import { encodeTreeEnsembleModel } from './encode.ts'
 import { MODEL_OUTPUT_NAMES } from './model-io.ts'
 import {
@@ -42,38 +42,6 @@ async function onnxruntimeOutputs(
   return await predictBatch(session, rows, rowCount)
 }
 
-/** Complete random trees, the shape of the production model at its largest. */
-function randomEnsemble(
-  random: () => number,
-  options: { trees: number; depth: number; featureCount: number },
-): GradientBoostedTrees {
-  const nodeCount = 2 ** (options.depth + 1) - 1
-  const tree = (): RegressionTree => {
-    const built: RegressionTree = {
-      featureIndex: [],
-      threshold: [],
-      trueChild: [],
-      falseChild: [],
-      leafValue: [],
-    }
-    for (let node = 0; node < nodeCount; node++) {
-      const leaf = 2 * node + 1 >= nodeCount
-      built.featureIndex.push(leaf ? -1 : Math.floor(random() * options.featureCount))
-      built.threshold.push(leaf ? 0 : Math.fround(random()))
-      built.trueChild.push(leaf ? -1 : 2 * node + 1)
-      built.falseChild.push(leaf ? -1 : 2 * node + 2)
-      built.leafValue.push(leaf ? Math.fround((random() - 0.5) * 0.02) : 0)
-    }
-    return built
-  }
-  return {
-    loss: { kind: 'squared_error' },
-    featureCount: options.featureCount,
-    baseValue: Math.fround(random()),
-    trees: Array.from({ length: options.trees }, tree),
-  }
-}
-
 /** Random rows in [0, 1), some of them exactly on a threshold-like float32 value, some NaN. */
 function randomRows(random: () => number, rowCount: number, featureCount: number): Float32Array {
   const rows = new Float32Array(rowCount * featureCount)
@@ -98,9 +66,9 @@ describe('tree-ensemble runtime parity with onnxruntime-web', () => {
     { seed: 2, boosting: { trees: 25, maxDepth: 4, learningRate: 0.2, minRowsPerLeaf: 10 } },
   )
   const complete: IntervalModel = {
-    expectedReturn: randomEnsemble(random, { trees: 40, depth: 6, featureCount: 29 }),
-    p10: randomEnsemble(random, { trees: 40, depth: 6, featureCount: 29 }),
-    p90: randomEnsemble(random, { trees: 40, depth: 6, featureCount: 29 }),
+    expectedReturn: randomCompleteEnsemble(random, { trees: 40, depth: 6, featureCount: 29 }),
+    p10: randomCompleteEnsemble(random, { trees: 40, depth: 6, featureCount: 29 }),
+    p90: randomCompleteEnsemble(random, { trees: 40, depth: 6, featureCount: 29 }),
   }
   const cases: Array<[string, Uint8Array]> = [
     [
