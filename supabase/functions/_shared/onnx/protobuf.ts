@@ -137,47 +137,66 @@ export interface ProtobufField {
 }
 
 /**
- * Iterates the top-level fields of one protobuf message. Throws on truncated input or an
- * unsupported (group) wire type, so a corrupt file fails loudly instead of yielding garbage.
+ * A read position in one protobuf message. Throws on truncated input or an unsupported (group)
+ * wire type, so a corrupt file fails loudly instead of yielding garbage.
  */
-export function* readProtobufFields(bytes: Uint8Array): Generator<ProtobufField> {
-  let offset = 0
-  const empty = new Uint8Array(0)
-  const readVarint = (): number => {
+export class ProtobufReader {
+  offset = 0
+
+  constructor(readonly bytes: Uint8Array) {}
+
+  get atEnd(): boolean {
+    return this.offset >= this.bytes.length
+  }
+
+  /** Reads one varint (exact up to 2^53). */
+  varint(): number {
     let result = 0
     let multiplier = 1
     for (let i = 0; i < 10; i++) {
-      if (offset >= bytes.length) throw new RangeError('Cannot read protobuf: truncated varint')
-      const byte = bytes[offset++] as number
+      if (this.offset >= this.bytes.length) {
+        throw new RangeError('Cannot read protobuf: truncated varint')
+      }
+      const byte = this.bytes[this.offset++] as number
       result += (byte & 0x7f) * multiplier
       multiplier *= 0x80
       if (byte < 0x80) return result
     }
     throw new RangeError('Cannot read protobuf: varint longer than ten bytes')
   }
-  while (offset < bytes.length) {
-    const tag = readVarint()
+
+  /**
+   * Moves past the value of a length-delimited, fixed32 or fixed64 field whose tag was just read
+   * and returns where the value starts (it ends at the new `offset`).
+   */
+  skipValue(field: number, wireType: number): number {
+    let length: number
+    if (wireType === WireType.lengthDelimited) length = this.varint()
+    else if (wireType === WireType.fixed32) length = 4
+    else if (wireType === WireType.fixed64) length = 8
+    else throw new RangeError(`Cannot read protobuf: unsupported wire type ${wireType}`)
+    const start = this.offset
+    if (start + length > this.bytes.length) {
+      throw new RangeError(`Cannot read protobuf: field ${field} runs past the end`)
+    }
+    this.offset = start + length
+    return start
+  }
+}
+
+/** Iterates the top-level fields of one protobuf message (see {@link ProtobufReader}). */
+export function* readProtobufFields(bytes: Uint8Array): Generator<ProtobufField> {
+  const reader = new ProtobufReader(bytes)
+  const empty = new Uint8Array(0)
+  while (!reader.atEnd) {
+    const tag = reader.varint()
     const field = Math.floor(tag / 8)
     const wireType = tag % 8
     if (wireType === WireType.varint) {
-      yield { field, wireType, numberValue: readVarint(), bytesValue: empty }
-    } else if (
-      wireType === WireType.lengthDelimited || wireType === WireType.fixed32 ||
-      wireType === WireType.fixed64
-    ) {
-      const length = wireType === WireType.lengthDelimited
-        ? readVarint()
-        : wireType === WireType.fixed32
-        ? 4
-        : 8
-      if (offset + length > bytes.length) {
-        throw new RangeError(`Cannot read protobuf: field ${field} runs past the end`)
-      }
-      const value = bytes.subarray(offset, offset + length)
-      offset += length
-      yield { field, wireType, numberValue: 0, bytesValue: value }
+      yield { field, wireType, numberValue: reader.varint(), bytesValue: empty }
     } else {
-      throw new RangeError(`Cannot read protobuf: unsupported wire type ${wireType}`)
+      const start = reader.skipValue(field, wireType)
+      yield { field, wireType, numberValue: 0, bytesValue: bytes.subarray(start, reader.offset) }
     }
   }
 }

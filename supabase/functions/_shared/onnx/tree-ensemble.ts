@@ -15,7 +15,7 @@
  */
 import { readOnnxModelHeader } from './metadata.ts'
 import { MODEL_INPUT_NAME, MODEL_OUTPUT_NAMES } from './model-io.ts'
-import { readProtobufFields, WireType } from './protobuf.ts'
+import { ProtobufReader, readProtobufFields, WireType } from './protobuf.ts'
 import type { ModelOutputs } from './runtime.ts'
 
 /** Why a model cannot be loaded or run. */
@@ -168,53 +168,33 @@ function readAttribute(bytes: Uint8Array, node: RawNode, decoder: TextDecoder): 
   const ints: Float64Array[] = []
   const floats: Float32Array[] = []
   const strings: StringList = { bytes, spans: [] }
-  // A hand-rolled field loop: one attribute may hold hundreds of thousands of short strings.
-  let offset = 0
-  const varint = (): number => {
-    let result = 0
-    let multiplier = 1
-    for (let i = 0; i < 10; i++) {
-      if (offset >= bytes.length) throw new RangeError('Cannot read protobuf: truncated varint')
-      const byte = bytes[offset++] as number
-      result += (byte & 0x7f) * multiplier
-      multiplier *= 0x80
-      if (byte < 0x80) return result
-    }
-    throw new RangeError('Cannot read protobuf: varint longer than ten bytes')
-  }
-  while (offset < bytes.length) {
-    const tag = varint()
+  // A field loop without a generator: one attribute may hold hundreds of thousands of strings.
+  const reader = new ProtobufReader(bytes)
+  while (!reader.atEnd) {
+    const tag = reader.varint()
     const field = Math.floor(tag / 8)
     const wireType = tag % 8
     if (wireType === WireType.varint) {
-      const value = varint()
+      const value = reader.varint()
       if (field === ATTRIBUTE.i || field === ATTRIBUTE.ints) ints.push(Float64Array.of(value))
       continue
     }
-    let length: number
-    if (wireType === WireType.lengthDelimited) length = varint()
-    else if (wireType === WireType.fixed32) length = 4
-    else if (wireType === WireType.fixed64) length = 8
-    else throw new RangeError(`Cannot read protobuf: unsupported wire type ${wireType}`)
-    const end = offset + length
-    if (end > bytes.length) {
-      throw new RangeError(`Cannot read protobuf: field ${field} runs past the end`)
-    }
-    if (field === ATTRIBUTE.name) name = decoder.decode(bytes.subarray(offset, end))
+    const start = reader.skipValue(field, wireType)
+    const end = reader.offset
+    if (field === ATTRIBUTE.name) name = decoder.decode(bytes.subarray(start, end))
     else if (field === ATTRIBUTE.ints && wireType === WireType.lengthDelimited) {
-      ints.push(packedVarints(bytes.subarray(offset, end)))
+      ints.push(packedVarints(bytes.subarray(start, end)))
     } else if (
       (field === ATTRIBUTE.f || field === ATTRIBUTE.floats) &&
       (wireType === WireType.fixed32 || wireType === WireType.lengthDelimited)
     ) {
-      floats.push(packedFloats(bytes.subarray(offset, end)))
+      floats.push(packedFloats(bytes.subarray(start, end)))
     } else if (
       (field === ATTRIBUTE.s || field === ATTRIBUTE.strings) &&
       wireType === WireType.lengthDelimited
     ) {
-      strings.spans.push(offset, end)
+      strings.spans.push(start, end)
     }
-    offset = end
   }
   if (ints.length > 0) node.ints.set(name, joined(ints, (length) => new Float64Array(length)))
   if (floats.length > 0) node.floats.set(name, joined(floats, (length) => new Float32Array(length)))
