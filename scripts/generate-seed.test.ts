@@ -7,7 +7,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
+import { MINNESOTA_PRIZE_STRUCTURES } from '../supabase/functions/_shared/prize-structures.ts'
 import { repoRoot, supabaseDir } from './local-stack/config.ts'
+import { seedGames } from './lib/seed-sql.ts'
 
 const workDir = mkdtempSync(join(tmpdir(), 'seed-generate-'))
 
@@ -48,5 +50,21 @@ describe('npm run seed:generate', () => {
     expect(text).not.toMatch(/\d{4}-\d{2}-\d{2}'/)
     expect(text).toContain("(now() at time zone 'America/Chicago')::date")
     expect(first.length).toBeLessThan(400_000)
+  })
+})
+
+describe('seed games', () => {
+  it('print the real table of the Minnesota game whose number they carry', () => {
+    const named = seedGames().filter((game) => !game.rows.facts.gameNumber.startsWith('SIM-'))
+    expect(named.length).toBeGreaterThanOrEqual(20)
+    for (const { rows } of named) {
+      const real = MINNESOTA_PRIZE_STRUCTURES.find((s) => s.gameNumber === rows.facts.gameNumber)
+      expect(real, rows.facts.gameNumber).toBeDefined()
+      expect(rows.facts.gameName).toBe(real?.gameName)
+      expect(rows.facts.ticketPrice).toBe(real?.ticketPrice)
+      expect(rows.tiers.map((tier) => [tier.prizeAmount, tier.totalPrizes])).toEqual(
+        real?.tiers.map((tier) => [tier.prizeAmount, tier.prizesPrinted]),
+      )
+    }
   })
 })

@@ -27,6 +27,8 @@ export const SEED_PORTFOLIO: PortfolioOptions = {
   startDate: '2026-01-01',
   days: 90,
   activeGames: 40,
+  // Real tables as printed: the seed names real Minnesota games, so their odds must be theirs.
+  structures: 'real',
 }
 
 /** The seed must hold at least this many games on sale on the load day. */
@@ -47,8 +49,8 @@ export const SEED_AS_OF_DATE = addDays(SEED_PORTFOLIO.startDate, AS_OF_DAY)
 
 /**
  * The seed's games: on sale on the last simulated day, plus those that left sale within the
- * window (inactive). Each keeps its real Minnesota name and number when it is the first game on
- * its real structure at the real price; the others get a synthetic `SIM-nnn` number.
+ * window (inactive), every one on a real Minnesota table as printed. Each keeps its real name and
+ * number when it is the first game on that table; the others get a synthetic `SIM-nnn` number.
  */
 export function seedGames(): SeedGame[] {
   const window = { asOfDay: AS_OF_DAY, historyDays: SEED_PORTFOLIO.days, includeEndedGames: true }
@@ -141,9 +143,10 @@ export function renderSeedSql(): string {
 --
 -- Provenance: the prize structures are the real printed tier tables of the 41 Minnesota games
 -- listed on mnlottery.com on 2026-03-31 (../shared/data/mn-scratch-games.csv and its README.md,
--- embedded in supabase/functions/_shared/prize-structures.ts), scaled and perturbed by the
--- simulator (supabase/functions/_shared/simulator.ts, seed ${seed}); $30 games use
--- $20 structures with prizes scaled by 1.5. Sales, claims and every count are simulated.
+-- embedded in supabase/functions/_shared/prize-structures.ts), as printed: tickets printed, prize
+-- amounts and counts are the real game's, tier odds are tickets printed over prizes. Sales,
+-- claims and every remaining count are simulated (supabase/functions/_shared/simulator.ts,
+-- seed ${seed}).
 -- Game names are the real games' (a second game on a structure gets an edition number);
 -- ${realNumbers.length} games carry their real Minnesota game number, the others a synthetic
 -- SIM-nnn number.

@@ -95,15 +95,37 @@ function sourcesFor(price: number): RealPrizeStructure[] {
 }
 
 /**
+ * How a design uses the real structures: `perturbed` (the default, for training and evaluation)
+ * varies them as {@link designGame} says; `real` prints a real game's table unchanged, at a price
+ * point that has one (demo data that names real games).
+ */
+export type StructureUse = 'perturbed' | 'real'
+
+/** The real table of `source` as a design, unchanged. */
+function realDesign(source: RealPrizeStructure): GameDesign {
+  return finishDesign(
+    source,
+    source.ticketsPrinted,
+    source.tiers.map((tier) => tier.prizeAmount),
+    source.tiers.map((tier) => tier.prizesPrinted),
+  )
+}
+
+/**
  * Draws one game design: a price point (by {@link PRICE_WEIGHTS}), a real structure at that
  * price, a print run scaled by a log-normal factor, tier counts jittered by a few percent, and
- * low-tier counts tuned to a payout near {@link PAYOUT_BY_PRICE}.
+ * low-tier counts tuned to a payout near {@link PAYOUT_BY_PRICE}. With `structures: 'real'`,
+ * a real structure as printed.
  */
-export function designGame(random: Random): GameDesign {
-  const ticketPrice = PRICES[random.weightedIndex(PRICES.map((p) => PRICE_WEIGHTS[p] ?? 0))] ?? 5
+export function designGame(random: Random, structures: StructureUse = 'perturbed'): GameDesign {
+  const prices = structures === 'real'
+    ? PRICES.filter((price) => MINNESOTA_PRIZE_STRUCTURES.some((s) => s.ticketPrice === price))
+    : PRICES
+  const ticketPrice = prices[random.weightedIndex(prices.map((p) => PRICE_WEIGHTS[p] ?? 0))] ?? 5
   const sources = sourcesFor(ticketPrice)
   const source = sources[random.integer(0, sources.length - 1)] ?? sources[0]
   if (!source) throw new Error(`Cannot design a game: no structure at $${ticketPrice}`)
+  if (structures === 'real') return realDesign(source)
   const scale = Math.min(2, Math.max(0.5, Math.exp(random.normal(0, 0.3))))
   const ticketsPrinted = Math.round(source.ticketsPrinted * scale)
   const counts = source.tiers.map((tier) => {
@@ -128,6 +150,17 @@ export function designGame(random: Random): GameDesign {
     if (isSmall(amount, i)) counts[i] = Math.max(1, Math.round((counts[i] ?? 0) * factor))
   })
 
+  return finishDesign(source, ticketsPrinted, amounts, counts)
+}
+
+/** The design printing `counts` prizes of `amounts` on `ticketsPrinted` tickets. */
+function finishDesign(
+  source: RealPrizeStructure,
+  ticketsPrinted: number,
+  amounts: readonly number[],
+  counts: readonly number[],
+): GameDesign {
+  const ticketPrice = source.ticketPrice
   const tiers = amounts.map((prizeAmount, i) => {
     const totalPrizes = counts[i] ?? 1
     return { prizeAmount, totalPrizes, odds: roundOdds(ticketsPrinted, totalPrizes) }

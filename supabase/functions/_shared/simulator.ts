@@ -14,7 +14,7 @@
  */
 import { addDays, dayOfWeek } from './calendar.ts'
 import { claimProfileFor, createClaimProcess } from './claims.ts'
-import { designGame } from './game-design.ts'
+import { designGame, type StructureUse } from './game-design.ts'
 import { planLaunches, type PlannedLaunch } from './launch-schedule.ts'
 import { createDailySales, drawSalesProfile } from './sales.ts'
 import { createRandom, deriveSeed, type Random } from './random.ts'
@@ -43,6 +43,11 @@ export interface PortfolioOptions {
   firstGameId?: number
   /** Whether the lottery publishes tickets printed; default only under `all_tiers`. */
   publishTicketsPrinted?: boolean
+  /**
+   * `perturbed` (default): prize tables drawn from real ones and varied; `real`: real tables as
+   * printed (demo data under real game names).
+   */
+  structures?: StructureUse
 }
 
 /** One tier of a simulated game. */
@@ -113,7 +118,7 @@ function simulateGame(
   context: { options: PortfolioOptions; launch: PlannedLaunch; id: number },
 ): SimulatedGame | null {
   const { options, launch, id } = context
-  const design = designGame(random)
+  const design = designGame(random, options.structures)
   const sales = createDailySales(
     random,
     drawSalesProfile(random, {
