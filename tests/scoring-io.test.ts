@@ -13,6 +13,7 @@ import {
   upsertPredictions,
 } from '../supabase/functions/_shared/prediction-store.ts'
 import { readRunInputs } from '../supabase/functions/_shared/run-inputs.ts'
+import { finishRun } from '../supabase/functions/_shared/run-log.ts'
 import { connect } from './helpers/database.ts'
 
 const state = 'ZV'
@@ -136,5 +137,28 @@ describe('upsertPredictions', () => {
         run_id: runId,
       })
     })
+  })
+})
+
+describe('finishRun', () => {
+  it('closes a running run once: a closed run keeps its outcome', async () => {
+    const [run] = await sql<{ id: string }[]>`
+      insert into public.scoring_runs (trigger, scope, prediction_date, status)
+      values ('http', ${sql.json({ states: [state] })}::jsonb, ${asOfDate}, 'running')
+      returning id`
+    const runId = run?.id as string
+    const outcome = (status: 'succeeded' | 'failed', error: string | null) => ({
+      status,
+      modelVersion: 'scoring-io-test',
+      scoredCount: status === 'succeeded' ? 3 : 0,
+      skipped: [],
+      error,
+      timingsMs: { total: 1 },
+    })
+    await finishRun(sql, runId, outcome('succeeded', null))
+    await finishRun(sql, runId, outcome('failed', 'late failure'))
+    const [row] = await sql`
+      select status::text, scored_count, error from public.scoring_runs where id = ${runId}`
+    expect(row).toEqual({ status: 'succeeded', scored_count: 3, error: null })
   })
 })

@@ -81,7 +81,10 @@ export interface RunOutcome {
   timingsMs: Record<string, number>
 }
 
-/** Closes a run's row. Pass the transaction when the close must commit with the predictions. */
+/**
+ * Closes a run's row, if it is still running (a closed run is never re-closed). Pass the
+ * transaction when the close must commit with the predictions.
+ */
 export async function finishRun(
   sql: Sql | ReservedSql | TransactionSql,
   runId: string,
@@ -97,5 +100,5 @@ export async function finishRun(
       error = ${outcome.error},
       timings_ms = ${sql.json(outcome.timingsMs)}::jsonb,
       finished_at = now()
-    where id = ${runId}`
+    where id = ${runId} and status = 'running'`
 }

@@ -155,7 +155,11 @@ export async function executeRun(request: ScoringRequest, context: RunContext): 
     try {
       return await lockedRun(request, context, connection)
     } finally {
-      await unlockScope(connection, scope)
+      // The run's outcome stands whatever happens here. Unlocking fails only when the
+      // connection is lost, and its session's lock with it.
+      await unlockScope(connection, scope).catch((error) =>
+        context.log({ event: 'scope_unlock_failed', error: errorText(error) })
+      )
     }
   } finally {
     connection.release()
@@ -196,10 +200,13 @@ async function lockedRun(
         })
       }))
     const timings = clock.stop()
-    // The row was closed inside the transaction; record the final total as well.
+    // The row was closed inside the transaction; the final total (with the commit) is recorded
+    // too, best effort: the run has succeeded whatever this update does.
     await connection`
       update public.scoring_runs set timings_ms = ${connection.json({ ...timings })}::jsonb
-      where id = ${runId}`
+      where id = ${runId}`.catch((error) =>
+      context.log({ event: 'run_timings_failed', run_id: runId, error: errorText(error) })
+    )
     return {
       run_id: runId,
       model_version: model.version,
