@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { authorize, constantTimeEquals, presentedKey } from './auth.ts'
+import { authorize, constantTimeEquals, presentedKeys } from './auth.ts'
 import { ScoringError } from './errors.ts'
 
 const secrets = ['service-role-jwt', 'sb_secret_abc']
@@ -24,13 +24,18 @@ describe('authorize', () => {
     [{ apikey: 'anon-key' }, 401],
     [{ authorization: 'Bearer service-role-jwt-but-longer' }, 401],
     [{ authorization: 'Basic service-role-jwt' }, 401],
+    [{ authorization: 'Bearer user-jwt', apikey: 'sb_secret_abc' }, 200],
+    [{ authorization: 'Bearer service-role-jwt', apikey: 'anon-key' }, 200],
+    [{ authorization: 'Bearer user-jwt', apikey: 'anon-key' }, 401],
   ])('headers %o give %i', async (headers, expected) => {
     expect(await status(headers)).toBe(expected)
   })
 
-  it('prefers the Authorization header over apikey', () => {
-    const headers = new Headers({ authorization: 'Bearer user-jwt', apikey: 'sb_secret_abc' })
-    expect(presentedKey(headers)).toBe('user-jwt')
+  it('reads the bearer token and the apikey header, each once', () => {
+    const both = new Headers({ authorization: 'Bearer user-jwt', apikey: 'sb_secret_abc' })
+    expect(presentedKeys(both)).toEqual(['user-jwt', 'sb_secret_abc'])
+    const same = new Headers({ authorization: 'Bearer sb_secret_abc', apikey: 'sb_secret_abc' })
+    expect(presentedKeys(same)).toEqual(['sb_secret_abc'])
   })
 })
 

@@ -5,12 +5,15 @@
  */
 import { ScoringError } from './errors.ts'
 
-/** The key a caller presented: `Authorization: Bearer <key>`, else the `apikey` header. */
-export function presentedKey(headers: Headers): string | null {
+/**
+ * The keys a caller presented: `Authorization: Bearer <key>` and the `apikey` header (Supabase
+ * clients send a secret key in `apikey`, with a user JWT or the same key as the bearer).
+ */
+export function presentedKeys(headers: Headers): string[] {
   const authorization = headers.get('authorization')
   const bearer = authorization?.match(/^Bearer\s+(.+)$/i)?.[1]?.trim()
-  if (bearer) return bearer
-  return headers.get('apikey')?.trim() || null
+  const apikey = headers.get('apikey')?.trim()
+  return [...new Set([bearer, apikey].filter((key): key is string => Boolean(key)))]
 }
 
 async function digest(text: string): Promise<Uint8Array> {
@@ -29,15 +32,17 @@ export async function constantTimeEquals(a: string, b: string): Promise<boolean>
   return difference === 0
 }
 
-/** Throws a 401 ScoringError unless the request carries one of the secret keys. */
+/** Throws a 401 ScoringError unless either header carries one of the secret keys. */
 export async function authorize(headers: Headers, secretKeys: readonly string[]): Promise<void> {
-  const key = presentedKey(headers)
-  if (key === null) {
+  const keys = presentedKeys(headers)
+  if (keys.length === 0) {
     throw new ScoringError('unauthorized', 401, 'Missing API key: send the service role key')
   }
   let matched = false
-  // Compare against every key (no early exit) so timing does not tell which one matched.
-  for (const secret of secretKeys) matched = (await constantTimeEquals(key, secret)) || matched
+  // Compare every pair (no early exit) so timing does not tell which one matched.
+  for (const key of keys) {
+    for (const secret of secretKeys) matched = (await constantTimeEquals(key, secret)) || matched
+  }
   if (!matched) {
     throw new ScoringError('unauthorized', 401, 'Only the project secret key may rescore games')
   }
