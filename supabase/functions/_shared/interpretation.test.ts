@@ -45,7 +45,8 @@ describe('recommendation', () => {
       [50, 0.7, 'neutral'],
       [80, 0.85, 'buy'],
       [100, 0.95, 'buy'],
-      [100, 1.0, 'strong_buy'],
+      [100, 1.0, 'buy'],
+      [100, 1.01, 'strong_buy'],
     ] as const,
   )('score %i with low %f is %s', (score, low, label) => {
     expect(recommendation(score, low)).toBe(label)
@@ -96,7 +97,7 @@ describe('reasoning', () => {
     expect(text).not.toContain('expected to gain')
   })
 
-  it('speaks of a gain only when the whole interval is at or above $1', () => {
+  it('speaks of a gain only when the whole interval is above $1', () => {
     const result = interpret({
       ...typical,
       expectedReturn: 1.1,
@@ -105,5 +106,13 @@ describe('reasoning', () => {
     })
     expect(result.reasoning).toContain('a $5 ticket is expected to gain about $0.50')
     expect(result.recommendation).toBe('strong_buy')
+    const breakEven = interpret({
+      ...typical,
+      expectedReturn: 1.1,
+      expectedReturnLow: 1,
+      expectedReturnHigh: 1.2,
+    })
+    expect(breakEven.reasoning).not.toContain('expected to gain')
+    expect(breakEven.recommendation).toBe('buy')
   })
 })

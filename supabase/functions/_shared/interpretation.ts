@@ -49,11 +49,11 @@ export function aiScore(expectedReturn: number): number {
 
 /**
  * The recommendation from ai_score: strong_avoid < 30 <= avoid < 50 <= neutral < 80 <= buy;
- * strong_buy needs ai_score 100 AND the whole 80% interval at or above $1 per $1 (evidence of a
+ * strong_buy needs ai_score 100 AND the whole 80% interval above $1 per $1 (evidence of a
  * positive return), otherwise it stays buy.
  */
 export function recommendation(score: number, expectedReturnLow: number): Recommendation {
-  if (score >= 100 && expectedReturnLow >= 1) return 'strong_buy'
+  if (score >= 100 && expectedReturnLow > 1) return 'strong_buy'
   if (score >= 80) return 'buy'
   if (score >= 50) return 'neutral'
   if (score >= 30) return 'avoid'
@@ -95,15 +95,15 @@ function returnSentences(input: InterpretationInput): string[] {
     }).`,
   ]
   const net = (point - 1) * input.ticketPrice
-  if (low >= 1) {
+  if (low > 1) {
     sentences.push(
-      `Even the low end of the range is at or above $1 per $1: a $${input.ticketPrice} ticket is expected to gain about ${
+      `Even the low end of the range is above $1 per $1: a $${input.ticketPrice} ticket is expected to gain about ${
         dollars(net)
       }.`,
     )
   } else if (point >= 1) {
     sentences.push(
-      'The estimate is at or above $1 per $1, but the range includes a loss, so a gain is not established.',
+      'The estimate is at or above $1 per $1, but the range reaches $1 per $1 or less, so a gain is not established.',
     )
   } else {
     sentences.push(`A $${input.ticketPrice} ticket is expected to lose about ${dollars(net)}.`)
