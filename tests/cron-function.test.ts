@@ -4,15 +4,10 @@
  * the function scores the active games and records a `cron` run per state; scoring_health reports
  * it, and reports a request the function rejects (wrong key) as failed.
  */
-import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { repoRoot } from '../scripts/local-stack/config.ts'
 import type { FunctionServer } from '../scripts/local-stack/function-server.ts'
-import { registerAndActivate } from '../scripts/lib/model-registry.ts'
-import { FEATURE_NAMES } from '../supabase/functions/_shared/features.ts'
-import { sha256Hex } from '../supabase/functions/_shared/model-store.ts'
 import { connect } from './helpers/database.ts'
+import { activateFixtureModel, removeModel } from './helpers/fixture-model.ts'
 import { serveFunction } from './helpers/function.ts'
 import {
   healthOnceAnswered,
@@ -21,7 +16,6 @@ import {
   restoreLocalVault,
 } from './helpers/nightly-schedule.ts'
 
-const fixturePath = 'tests/fixtures/tiny-model.onnx'
 const modelVersion = 'cron-e2e-fixture'
 /** Long enough for a real run, as the nightly job's own timeout is. */
 const answerTimeoutMs = 120_000
@@ -31,17 +25,7 @@ let server: FunctionServer
 let projectUrl: string
 
 beforeAll(async () => {
-  const bytes = new Uint8Array(readFileSync(join(repoRoot, fixturePath)))
-  await registerAndActivate(sql, {
-    version: modelVersion,
-    storageKind: 'local_file',
-    storageBucket: 'models',
-    storagePath: fixturePath,
-    sha256: await sha256Hex(bytes),
-    featureNames: FEATURE_NAMES,
-    metrics: {},
-    trainedAt: null,
-  })
+  await activateFixtureModel(sql, modelVersion)
   server = await serveFunction()
   projectUrl = server.url.replace(/\/functions\/v1\/score-games$/, '')
   pointVaultAt(projectUrl)
@@ -50,9 +34,7 @@ beforeAll(async () => {
 afterAll(async () => {
   restoreLocalVault()
   await server?.stop()
-  // Leave no active model behind for the other test files.
-  await sql`delete from public.predictions where model_version = ${modelVersion}`
-  await sql`delete from public.ml_models where version = ${modelVersion}`
+  await removeModel(sql, modelVersion)
   await sql.end()
 })
 
