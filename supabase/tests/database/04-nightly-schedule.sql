@@ -24,10 +24,10 @@ select results_eq(
   $$values ('30 7 * * *')$$,
   'cron-job-run-details-cleanup runs daily, once'
 );
-select matches(
+select is(
   (select command from cron.job where jobname = 'cron-job-run-details-cleanup'),
-  '^delete from cron\.job_run_details where end_time < now\(\) - interval ''14 days''$',
-  'the cleanup deletes run details older than 14 days'
+  'select private.prune_scheduling_logs()',
+  'the cleanup prunes the scheduling logs'
 );
 select is(
   (select count(*)::int from cron.job
