@@ -39,8 +39,9 @@ create table storage.buckets (
   updated_at timestamptz not null default now()
 );
 
--- STAND-IN for Supabase Vault (supabase_vault). Same call signatures as the real extension;
--- secrets are stored in plain text because this database never leaves the developer's machine.
+-- STAND-IN for Supabase Vault (supabase_vault). Same call signatures and columns as the real
+-- extension; secrets are stored in plain text (no key, no nonce) because this database never
+-- leaves the developer's machine.
 create schema vault;
 revoke all on schema vault from public;
 create table vault.secrets (
@@ -48,25 +49,29 @@ create table vault.secrets (
   name text unique,
   description text not null default '',
   secret text not null,
+  key_id uuid,
+  nonce bytea,
   created_at timestamptz not null default now(),
   updated_at timestamptz not null default now()
 );
 create function vault.create_secret(
   new_secret text,
   new_name text default null,
-  new_description text default ''
+  new_description text default '',
+  new_key_id uuid default null
 ) returns uuid
 language sql
 as $$
-  insert into vault.secrets (secret, name, description)
-  values (new_secret, new_name, new_description)
+  insert into vault.secrets (secret, name, description, key_id)
+  values (new_secret, new_name, new_description, new_key_id)
   returning id
 $$;
 create function vault.update_secret(
   secret_id uuid,
   new_secret text default null,
   new_name text default null,
-  new_description text default null
+  new_description text default '',
+  new_key_id uuid default null
 ) returns void
 language sql
 as $$
@@ -74,11 +79,13 @@ as $$
   set secret = coalesce(new_secret, secret),
     name = coalesce(new_name, name),
     description = coalesce(new_description, description),
+    key_id = coalesce(new_key_id, key_id),
     updated_at = now()
   where id = secret_id
 $$;
 create view vault.decrypted_secrets as
-  select id, name, description, secret, secret as decrypted_secret, created_at, updated_at
+  select id, name, description, secret, secret as decrypted_secret, key_id, nonce, created_at,
+    updated_at
   from vault.secrets;
 
 -- pg_cron is preloaded by the local cluster (shared_preload_libraries), as on Supabase.

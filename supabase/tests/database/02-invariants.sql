@@ -1,6 +1,6 @@
 -- Every invariant of the data model rejects a bad row.
 begin;
-select plan(17);
+select plan(22);
 
 insert into public.games (state, game_number, game_name, ticket_price, overall_odds)
 values ('ZZ', 'T-1', 'Invariant Test', 5, 3.5);
@@ -111,6 +111,39 @@ select throws_ok(
     select id, date '2026-11-30', 'test-a', 40, 0.25, -1.6, 0.68, 0.6, 0.75, 70, 'avoid', '   '
     from public.games where game_number = 'T-1'$$,
   '23514', null, 'blank reasoning is rejected'
+);
+select throws_ok(
+  $$insert into public.prize_tiers (game_id, prize_amount, total_prizes)
+    select id, 50, -1 from public.games where game_number = 'T-1'$$,
+  '23514', null, 'a negative printed prize count is rejected'
+);
+select throws_ok(
+  $$insert into public.prize_tiers (game_id, prize_amount, total_prizes)
+    select id, amount, 10 from public.games, (values (25), (25)) as tier(amount)
+    where game_number = 'T-1'$$,
+  '23505', null, 'a duplicate (game, prize_amount) is rejected'
+);
+select throws_ok(
+  $$insert into public.historical_snapshots (game_id, snapshot_date)
+    select id, date '2026-11-01' from public.games, generate_series(1, 2)
+    where game_number = 'T-1'$$,
+  '23505', null, 'a duplicate (game, snapshot_date) is rejected'
+);
+select throws_ok(
+  $$insert into public.predictions (game_id, prediction_date, model_version, ai_score,
+      win_probability, expected_value, expected_return, expected_return_low, expected_return_high,
+      confidence_level, recommendation, reasoning)
+    select id, date '2026-12-01', 'test-a', 40, 1.2, -1.6, 0.68, 0.6, 0.75, 70, 'avoid', 'x'
+    from public.games where game_number = 'T-1'$$,
+  '23514', null, 'a win probability above 1 is rejected'
+);
+select throws_ok(
+  $$insert into public.predictions (game_id, prediction_date, model_version, ai_score,
+      win_probability, expected_value, expected_return, expected_return_low, expected_return_high,
+      confidence_level, recommendation, reasoning)
+    select id, date '2026-12-02', 'test-a', 40, 0.25, -1.6, 0.68, 0.6, 0.75, 101, 'avoid', 'x'
+    from public.games where game_number = 'T-1'$$,
+  '23514', null, 'a confidence level above 100 is rejected'
 );
 
 -- Whatever model is active outside this transaction steps aside until the rollback.
