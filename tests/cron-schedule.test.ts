@@ -13,6 +13,7 @@ const migrations = join(supabaseDir, 'migrations')
 const rerunnable = [
   join(migrations, '20261127000900_cron_and_net_extensions.sql'),
   join(migrations, '20261127001300_nightly_schedule.sql'),
+  join(migrations, '20261127001400_scheduling_log_retention.sql'),
 ]
 const expectedJobs = [
   { jobname: 'cron-job-run-details-cleanup', schedule: '30 7 * * *' },
@@ -20,9 +21,11 @@ const expectedJobs = [
   { jobname: 'score-games-nightly', schedule: '0 8 * * *' },
 ]
 
-async function jobs(): Promise<Array<{ jobid: string; jobname: string; schedule: string }>> {
+async function jobs(): Promise<
+  Array<{ jobid: string; jobname: string; schedule: string; command: string }>
+> {
   return await sql`
-    select jobid::text, jobname, schedule
+    select jobid::text, jobname, schedule, command
     from cron.job
     where jobname = any(${expectedJobs.map((job) => job.jobname)}::text[])
     order by jobname, jobid`
@@ -37,6 +40,7 @@ describe('nightly schedule migrations', () => {
     const once = await jobs()
     expect(once.map(({ jobname, schedule }) => ({ jobname, schedule }))).toEqual(expectedJobs)
 
+    // Applied again in order, as a re-run applies them: same jobs, ids and commands.
     for (const file of rerunnable) applySqlFile(file)
     const twice = await jobs()
     expect(twice).toEqual(once)

@@ -6,7 +6,7 @@
 --   The daily cron-job-run-details-cleanup job now calls it (cron.schedule updates the job of that
 --   name, so applying this file again changes nothing).
 
-create function private.prune_scheduling_logs(keep interval default interval '14 days')
+create or replace function private.prune_scheduling_logs(keep interval default interval '14 days')
 returns void
 language sql
 security definer
