@@ -99,6 +99,11 @@ export interface RunInputsQuery {
   asOfDate: string
   historyDays: number
   snapshots?: SnapshotSelection
+  /**
+   * Called with a row that fails validation (its game id and what is wrong), which is then left
+   * out; without it, such a row stops the read with an error.
+   */
+  onInvalidRow?: (gameId: number, message: string) => void
 }
 
 /**
@@ -117,8 +122,9 @@ export async function readRunInputs(
 
 /**
  * The same read, one query, handing each game to `visit` as its row arrives (in state, id
- * order), so the caller works while Postgres produces the rest. A row that fails validation, or
- * an error thrown by `visit`, stops the visits and is thrown once the query has ended.
+ * order), so the caller works while Postgres produces the rest. A row that fails validation
+ * goes to `onInvalidRow` (or, without it, stops the visits like an error thrown by `visit`,
+ * thrown once the query has ended).
  */
 export async function forEachRunInput(
   sql: Sql,
@@ -192,12 +198,22 @@ export async function forEachRunInput(
   `.forEach((row) => {
     if (failure !== null) return
     try {
-      visit(toObservation(gameRow.parse(row), asOfDate))
+      const parsed = gameRow.safeParse(row)
+      if (parsed.success) visit(toObservation(parsed.data, asOfDate))
+      else if (options.onInvalidRow) {
+        options.onInvalidRow(Number(row.id), invalidRowMessage(parsed.error))
+      } else throw parsed.error
     } catch (error) {
       failure = { error }
     }
   })
   if (failure !== null) throw (failure as { error: unknown }).error
+}
+
+/** What is wrong with a row, field by field. */
+function invalidRowMessage(error: z.ZodError): string {
+  const problems = error.issues.map((issue) => `${issue.path.join('.') || 'row'}: ${issue.message}`)
+  return `Cannot score the game: its data is invalid (${problems.join('; ')})`
 }
 
 function toObservation(row: GameRow, asOfDate: string): GameObservation {

@@ -95,6 +95,8 @@ async function score(
       asOfDate: request.predictionDate,
       historyDays: context.historyDays,
       snapshots: 'features',
+      onInvalidRow: (gameId, message) =>
+        builder.skip({ game_id: gameId, reason: 'invalid_row', message }),
     }, (observation) => {
       const started = performance.now()
       builder.add(observation)

@@ -34,6 +34,8 @@ export interface PreparedBatch {
 export interface BatchBuilder {
   /** Computes the game's features, or records why it is skipped. */
   add(observation: GameObservation): void
+  /** Records a game left out before its features (e.g. its row was invalid). */
+  skip(skipped: SkippedGame): void
   finish(): PreparedBatch
 }
 
@@ -52,6 +54,9 @@ export function batchBuilder(): BatchBuilder {
           message: result.refusal.message,
         })
       }
+    },
+    skip(game) {
+      skipped.push(game)
     },
     finish() {
       const width = FEATURE_NAMES.length

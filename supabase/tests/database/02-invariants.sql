@@ -1,6 +1,6 @@
 -- Every invariant of the data model rejects a bad row.
 begin;
-select plan(22);
+select plan(24);
 
 insert into public.games (state, game_number, game_name, ticket_price, overall_odds)
 values ('ZZ', 'T-1', 'Invariant Test', 5, 3.5);
@@ -111,6 +111,16 @@ select throws_ok(
     select id, date '2026-11-30', 'test-a', 40, 0.25, -1.6, 0.68, 0.6, 0.75, 70, 'avoid', '   '
     from public.games where game_number = 'T-1'$$,
   '23514', null, 'blank reasoning is rejected'
+);
+select throws_ok(
+  $$insert into public.games (state, game_number, game_name, ticket_price, overall_odds)
+    values ('ZZ', 'T-6', 'Not a number', 'NaN', 3.5)$$,
+  '23514', null, 'a ticket price of NaN is rejected (NaN passes "> 0")'
+);
+select throws_ok(
+  $$insert into public.prize_tiers (game_id, prize_amount, total_prizes)
+    select id, 'NaN', 10 from public.games where game_number = 'T-1'$$,
+  '23514', null, 'a prize amount of NaN is rejected'
 );
 select throws_ok(
   $$insert into public.prize_tiers (game_id, prize_amount, total_prizes)
