@@ -24,8 +24,9 @@ const invalidRow = { ...validRow, id: '8', ticket_price: 'NaN' }
 /** Stands in for the postgres.js tag: every query streams `rows`. */
 function fakeSql(rows: unknown[]): Sql {
   const tag = () => ({
-    forEach: async (visit: (row: unknown) => void) => {
+    forEach: (visit: (row: unknown) => void) => {
       for (const row of rows) visit(row)
+      return Promise.resolve()
     },
   })
   return tag as unknown as Sql
