@@ -382,16 +382,19 @@ const FINDINGS = [
   '- **Client CPU and garbage**: `z.record` cost ~2 µs per entry (a third of the read); ' +
   '`remaining_by_tier` is now checked by a predicate. supabase-js is imported only when a model ' +
   'is downloaded from Storage (~60 ms of every cold start).',
-  '- **Not met, and why**: at 5,000 games about 1 s of each call is Postgres executing the one ' +
-  'read (~0.3-0.45 s: one lateral lookup per game) and the one write (~0.45-0.55 s: 5,000 upserts ' +
-  'with a 29-key jsonb each, two foreign keys and an update trigger), which no client change ' +
-  'removes; with a ~0.2 s process start that already exceeds a 1 s cold start. The cold call ' +
-  "also pays V8 compiling the code on first use (its CPU is about twice a warm call's). The " +
-  'same Postgres floor caps the ratio to the per-game baseline (whose own time is mostly its ' +
-  '10,000 round trips): below 20 whatever the function does.',
+  '- **Not met, and why**: at 5,000 games about 0.8 s of each call is Postgres executing the one ' +
+  'read (~0.35 s: the tiers as JSON ~0.1 s, the snapshot lookups ~0.25 s) and the one write ' +
+  '(~0.45 s, measured statement by statement: parsing the 5 MB JSON parameter ~0.08 s, turning ' +
+  'its 145,000 feature numbers into the jsonb `features` column ~0.25 s, the 5,000 upserts with ' +
+  'their foreign keys, trigger and indexes ~0.1 s). Writing in chunks on a second connection ' +
+  "while the read streams would hide part of the write on two cores, but the function's own CPU " +
+  "is ~1.07 s on a cold call (V8 compiles the code on first use: about twice a warm call's " +
+  '~0.55 s), so with a ~0.2 s process start a 1 s cold start is out of reach, and a 20x ratio to ' +
+  'the per-game baseline (whose own time is mostly its 10,000 round trips) would need the whole ' +
+  'request under ~0.4 s while the function alone spends ~0.55 s of CPU on a warm call.',
   '- **20,000 games in one invocation** exceed the Edge Function limits (several seconds of CPU, ' +
-  'a V8 heap near 256 MB) and grow worse than linearly; one request per state (5,000 games ' +
-  'each, as the nightly schedule already sends them) keeps every request inside them.',
+  'a peak RSS above 256 MB); one request per state (5,000 games each, as the nightly schedule ' +
+  'already sends them) keeps every request inside them.',
   '',
 ].join('\n')
 
