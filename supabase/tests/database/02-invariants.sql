@@ -1,6 +1,6 @@
 -- Every invariant of the data model rejects a bad row.
 begin;
-select plan(24);
+select plan(25);
 
 insert into public.games (state, game_number, game_name, ticket_price, overall_odds)
 values ('ZZ', 'T-1', 'Invariant Test', 5, 3.5);
@@ -63,53 +63,52 @@ select throws_ok(
   '23514', null, 'a snapshot keyed by something other than a prize amount is rejected'
 );
 
--- A valid prediction, then the bad ones.
-insert into public.predictions (
-  game_id, prediction_date, model_version, ai_score, win_probability, expected_value,
-  expected_return, expected_return_low, expected_return_high, confidence_level, recommendation,
-  reasoning
-)
-select id, date '2026-11-27', 'test-a', 40, 0.25, -1.6, 0.68, 0.6, 0.75, 70, 'avoid', 'Returns about 68 cents per $1.'
-from public.games where game_number = 'T-1';
-
-select throws_ok(
-  $$insert into public.predictions (game_id, prediction_date, model_version, ai_score,
+-- A prediction of game T-1 on 2026-11-28 as an insert statement: a valid row, some columns changed.
+create function pg_temp.prediction_insert(changes jsonb) returns text
+language sql
+as $fn$
+  select format(
+    $sql$insert into public.predictions (game_id, prediction_date, model_version, ai_score,
       win_probability, expected_value, expected_return, expected_return_low, expected_return_high,
       confidence_level, recommendation, reasoning)
-    select id, date '2026-11-28', 'test-a', 101, 0.25, -1.6, 0.68, 0.6, 0.75, 70, 'avoid', 'x'
-    from public.games where game_number = 'T-1'$$,
+    select game_id, prediction_date, model_version, ai_score, win_probability, expected_value,
+      expected_return, expected_return_low, expected_return_high, confidence_level,
+      recommendation, reasoning
+    from jsonb_populate_record(null::public.predictions, %L)$sql$,
+    jsonb_build_object(
+      'game_id', (select id from public.games where game_number = 'T-1'),
+      'prediction_date', '2026-11-28', 'model_version', 'test-a', 'ai_score', 40,
+      'win_probability', 0.25, 'expected_value', -1.6, 'expected_return', 0.68,
+      'expected_return_low', 0.6, 'expected_return_high', 0.75, 'confidence_level', 70,
+      'recommendation', 'avoid', 'reasoning', 'Returns about 68 cents per $1.'
+    ) || changes
+  )
+$fn$;
+
+-- A valid prediction, then the bad ones.
+select lives_ok(
+  pg_temp.prediction_insert('{"prediction_date": "2026-11-27"}'),
+  'a valid prediction is accepted'
+);
+
+select throws_ok(
+  pg_temp.prediction_insert('{"ai_score": 101}'),
   '23514', null, 'an ai_score of 101 is rejected'
 );
 select throws_ok(
-  $$insert into public.predictions (game_id, prediction_date, model_version, ai_score,
-      win_probability, expected_value, expected_return, expected_return_low, expected_return_high,
-      confidence_level, recommendation, reasoning)
-    select id, date '2026-11-28', 'test-a', 50, 0.25, -1.6, 0.68, 0.6, 0.75, 70, 'moon', 'x'
-    from public.games where game_number = 'T-1'$$,
+  pg_temp.prediction_insert('{"ai_score": 50, "recommendation": "moon"}'),
   '22P02', null, 'an unknown recommendation is rejected'
 );
 select throws_ok(
-  $$insert into public.predictions (game_id, prediction_date, model_version, ai_score,
-      win_probability, expected_value, expected_return, expected_return_low, expected_return_high,
-      confidence_level, recommendation, reasoning)
-    select id, date '2026-11-27', 'test-a', 40, 0.25, -1.6, 0.68, 0.6, 0.75, 70, 'avoid', 'again'
-    from public.games where game_number = 'T-1'$$,
+  pg_temp.prediction_insert('{"prediction_date": "2026-11-27"}'),
   '23505', null, 'a duplicate (game, prediction_date, model_version) is rejected'
 );
 select throws_ok(
-  $$insert into public.predictions (game_id, prediction_date, model_version, ai_score,
-      win_probability, expected_value, expected_return, expected_return_low, expected_return_high,
-      confidence_level, recommendation, reasoning)
-    select id, date '2026-11-29', 'test-a', 40, 0.25, -1.6, 0.68, 0.7, 0.75, 70, 'avoid', 'x'
-    from public.games where game_number = 'T-1'$$,
+  pg_temp.prediction_insert('{"expected_return_low": 0.7}'),
   '23514', null, 'an interval that does not contain the expected return is rejected'
 );
 select throws_ok(
-  $$insert into public.predictions (game_id, prediction_date, model_version, ai_score,
-      win_probability, expected_value, expected_return, expected_return_low, expected_return_high,
-      confidence_level, recommendation, reasoning)
-    select id, date '2026-11-30', 'test-a', 40, 0.25, -1.6, 0.68, 0.6, 0.75, 70, 'avoid', '   '
-    from public.games where game_number = 'T-1'$$,
+  pg_temp.prediction_insert('{"reasoning": "   "}'),
   '23514', null, 'blank reasoning is rejected'
 );
 select throws_ok(
@@ -140,19 +139,11 @@ select throws_ok(
   '23505', null, 'a duplicate (game, snapshot_date) is rejected'
 );
 select throws_ok(
-  $$insert into public.predictions (game_id, prediction_date, model_version, ai_score,
-      win_probability, expected_value, expected_return, expected_return_low, expected_return_high,
-      confidence_level, recommendation, reasoning)
-    select id, date '2026-12-01', 'test-a', 40, 1.2, -1.6, 0.68, 0.6, 0.75, 70, 'avoid', 'x'
-    from public.games where game_number = 'T-1'$$,
+  pg_temp.prediction_insert('{"win_probability": 1.2}'),
   '23514', null, 'a win probability above 1 is rejected'
 );
 select throws_ok(
-  $$insert into public.predictions (game_id, prediction_date, model_version, ai_score,
-      win_probability, expected_value, expected_return, expected_return_low, expected_return_high,
-      confidence_level, recommendation, reasoning)
-    select id, date '2026-12-02', 'test-a', 40, 0.25, -1.6, 0.68, 0.6, 0.75, 101, 'avoid', 'x'
-    from public.games where game_number = 'T-1'$$,
+  pg_temp.prediction_insert('{"confidence_level": 101}'),
   '23514', null, 'a confidence level above 100 is rejected'
 );
 
