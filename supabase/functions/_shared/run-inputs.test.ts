@@ -13,10 +13,8 @@ const validRow = {
   overall_odds: 3.64,
   tickets_printed: null,
   launch_date: '2026-09-01',
-  tiers: [{ prize_amount: 30_000, odds: 65_000, total_prizes: 6, remaining_prizes: 4 }],
-  snapshots: [
-    { snapshot_date: '2026-11-26', remaining_by_tier: { '30000': 4 }, top_prizes_remaining: 4 },
-  ],
+  tiers: [[30_000, 65_000, 6, 4]],
+  snapshots: [['2026-11-26', { '30000': 4 }, 4]],
 }
 // A NaN numeric reaches the read as the JSON string "NaN".
 const invalidRow = { ...validRow, id: '8', ticket_price: 'NaN' }
