@@ -2,7 +2,7 @@
 -- pg_net never answered is failed, never succeeded; a state with no succeeded run covering it in
 -- 26 hours is stale; a 200 with a fresh run is healthy. Only service_role may read it.
 begin;
-select plan(24);
+select plan(25);
 
 -- Runs left by other tests (an all-states run covers every state) step aside until the rollback.
 delete from public.scoring_runs;
@@ -52,9 +52,18 @@ values
   (990000010, 200, 'application/json', '{"run_id":"old"}', false, null, now() - interval '2 days');
 
 -- Runs of the scorer.
--- HI: a partial run 25 hours ago that scored some games counts.
-insert into public.scoring_runs (trigger, scope, status, scored_count, skipped_count, started_at, finished_at)
-values ('cron', '{"states": ["HI"]}', 'partial', 3, 1, now() - interval '25 hours', now() - interval '25 hours');
+-- HI: a partial run 25 hours ago that scored its game counts.
+with run as (
+  insert into public.scoring_runs (trigger, scope, status, scored_count, skipped_count, started_at, finished_at)
+  values ('cron', '{"states": ["HI"]}', 'partial', 1, 1, now() - interval '25 hours', now() - interval '25 hours')
+  returning id
+)
+insert into public.predictions (game_id, prediction_date, model_version, ai_score, win_probability,
+  expected_value, expected_return, expected_return_low, expected_return_high, confidence_level,
+  recommendation, reasoning, run_id)
+select game.id, current_date, 'health-test', 40, 0.25, -1.6, 0.68, 0.6, 0.75, 70, 'avoid', 'x', run.id
+from public.games as game, run
+where game.game_number = 'HEALTH-HI';
 insert into public.scoring_runs (trigger, scope, status, started_at, finished_at)
 values
   ('cron', '{"states": ["HA"]}', 'succeeded', now() - interval '58 minutes', now() - interval '57 minutes'),
@@ -177,6 +186,24 @@ select is(
   (select last_request_status from public.scoring_health where state = 'HG'),
   'succeeded',
   'a response arriving after no_response was marked is still captured'
+);
+
+-- A partial run over all states counts only for the states it wrote predictions for (HA's).
+with run as (
+  insert into public.scoring_runs (trigger, scope, status, scored_count, skipped_count, started_at, finished_at)
+  values ('cli', '{}', 'partial', 1, 13, now() - interval '10 minutes', now() - interval '9 minutes')
+  returning id
+)
+insert into public.predictions (game_id, prediction_date, model_version, ai_score, win_probability,
+  expected_value, expected_return, expected_return_low, expected_return_high, confidence_level,
+  recommendation, reasoning, run_id)
+select game.id, current_date + 1, 'health-test', 40, 0.25, -1.6, 0.68, 0.6, 0.75, 70, 'avoid', 'x', run.id
+from public.games as game, run
+where game.game_number = 'HEALTH-HA';
+select results_eq(
+  $$select state, stale from public.scoring_health where state in ('HA', 'HK') order by state$$,
+  $$values ('HA', false), ('HK', true)$$,
+  'a partial run over all states leaves a state it scored no game of stale'
 );
 
 -- A run over all states (empty scope) covers every state.
