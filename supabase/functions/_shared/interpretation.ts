@@ -48,13 +48,14 @@ export function aiScore(expectedReturn: number): number {
 }
 
 /**
- * The recommendation from ai_score: strong_avoid < 30 <= avoid < 50 <= neutral < 80 <= buy;
- * strong_buy needs ai_score 100 AND the whole 80% interval above $1 per $1 (evidence of a
- * positive return), otherwise it stays buy.
+ * The recommendation from ai_score: strong_avoid < 30 <= avoid < 50 <= neutral < 100 <= buy.
+ * `buy` needs ai_score 100, an expected return of at least $1 per $1: a label that reads as
+ * advice to buy is never given to a ticket expected to lose money, however good among its peers.
+ * strong_buy also needs the whole 80% interval above $1 per $1 (evidence of a positive return).
  */
 export function recommendation(score: number, expectedReturnLow: number): Recommendation {
   if (score >= 100 && expectedReturnLow > 1) return 'strong_buy'
-  if (score >= 80) return 'buy'
+  if (score >= 100) return 'buy'
   if (score >= 50) return 'neutral'
   if (score >= 30) return 'avoid'
   return 'strong_avoid'
