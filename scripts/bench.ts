@@ -20,7 +20,7 @@ import { describeMachine, writeBenchDocs } from './bench/report.ts'
 import type { BenchModelChoice } from './bench/models.ts'
 import { runBenchmark } from './bench/run.ts'
 import { headlineJson, summarizeSize, TARGET_GAMES } from './bench/summary.ts'
-import { flag, isMain, option } from './lib/cli.ts'
+import { flag, option, runMain } from './lib/cli.ts'
 import { progress } from './lib/progress.ts'
 
 const MODEL_CHOICES = ['auto', 'default', 'production-size', 'fixture'] as const
@@ -94,9 +94,4 @@ async function main(args: string[]): Promise<void> {
   }
 }
 
-if (isMain(import.meta.url)) {
-  await main(process.argv.slice(2)).catch((error: Error) => {
-    console.error(error.message)
-    process.exit(1)
-  })
-}
+await runMain(import.meta.url, main)

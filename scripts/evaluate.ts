@@ -23,7 +23,7 @@ import {
   readScoringModelMetadata,
 } from '../supabase/functions/_shared/onnx/metadata.ts'
 import { repoRoot } from './local-stack/config.ts'
-import { flag, isMain, option } from './lib/cli.ts'
+import { flag, option, runMain } from './lib/cli.ts'
 import { defaultModelCard } from './lib/model-card.ts'
 import { progress } from './lib/progress.ts'
 import { MODEL_TARGETS, targetsMet } from './lib/training-card.ts'
@@ -114,9 +114,4 @@ async function main(args: string[]): Promise<void> {
   }
 }
 
-if (isMain(import.meta.url)) {
-  await main(process.argv.slice(2)).catch((error: Error) => {
-    console.error(error.message)
-    process.exit(1)
-  })
-}
+await runMain(import.meta.url, main)

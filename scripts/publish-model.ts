@@ -13,7 +13,7 @@
 import { join, resolve } from 'node:path'
 import postgres from 'postgres'
 import { dbUrl, repoRoot } from './local-stack/config.ts'
-import { flag, isMain, option } from './lib/cli.ts'
+import { flag, option, runMain } from './lib/cli.ts'
 import { defaultModelCard, listModelCards } from './lib/model-card.ts'
 import { activateVersion } from './lib/model-registry.ts'
 import { progress } from './lib/progress.ts'
@@ -60,9 +60,4 @@ async function main(args: string[]): Promise<void> {
   }
 }
 
-if (isMain(import.meta.url)) {
-  await main(process.argv.slice(2)).catch((error: Error) => {
-    console.error(error.message)
-    process.exit(1)
-  })
-}
+await runMain(import.meta.url, main)

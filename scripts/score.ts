@@ -10,7 +10,7 @@ import { start as startStack, stop as stopStack } from './db.ts'
 import { dbUrl, functionUrl, localServiceRoleKey, repoRoot } from './local-stack/config.ts'
 import { startFunctionServer } from './local-stack/function-server.ts'
 import { isRunning } from './local-stack/postgres.ts'
-import { isMain, option } from './lib/cli.ts'
+import { option, runMain } from './lib/cli.ts'
 import { defaultModelCard } from './lib/model-card.ts'
 import { activeVersion, isRegistered } from './lib/model-registry.ts'
 import { progress } from './lib/progress.ts'
@@ -83,9 +83,4 @@ async function main(args: string[]): Promise<void> {
   }
 }
 
-if (isMain(import.meta.url)) {
-  await main(process.argv.slice(2)).catch((error: Error) => {
-    console.error(error.message)
-    process.exit(1)
-  })
-}
+await runMain(import.meta.url, main)

@@ -12,7 +12,7 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import { join, relative, resolve } from 'node:path'
 import { sha256Hex } from '../supabase/functions/_shared/model-store.ts'
 import { repoRoot } from './local-stack/config.ts'
-import { isMain, option } from './lib/cli.ts'
+import { option, runMain } from './lib/cli.ts'
 import { progress } from './lib/progress.ts'
 import { modelCard, targetsMet } from './lib/training-card.ts'
 import { evaluateOnnxModel, evaluationMetrics } from './lib/training-evaluation.ts'
@@ -109,9 +109,4 @@ async function main(args: string[]): Promise<void> {
   )
 }
 
-if (isMain(import.meta.url)) {
-  await main(process.argv.slice(2)).catch((error: Error) => {
-    console.error(error.message)
-    process.exit(1)
-  })
-}
+await runMain(import.meta.url, main)

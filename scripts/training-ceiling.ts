@@ -13,7 +13,7 @@ import { FEATURE_NAMES } from '../supabase/functions/_shared/features.ts'
 import { trainingSeeds } from '../supabase/functions/_shared/evaluation-set.ts'
 import { featureMatrix, predictTrees } from '../supabase/functions/_shared/gbm/model.ts'
 import type { SimulatedGame } from '../supabase/functions/_shared/simulator.ts'
-import { flag, isMain } from './lib/cli.ts'
+import { flag, runMain } from './lib/cli.ts'
 import { progress } from './lib/progress.ts'
 import { buildTrainingRows, type TrainingRows } from './lib/training-data.ts'
 import { DEFAULT_TRAINING_CONFIG, trainResidualEnsembles } from './lib/training-pipeline.ts'
@@ -110,11 +110,4 @@ function main(args: string[]): void {
   if (flag(args, 'json')) console.log(JSON.stringify(results))
 }
 
-if (isMain(import.meta.url)) {
-  try {
-    main(process.argv.slice(2))
-  } catch (error) {
-    console.error((error as Error).message)
-    process.exit(1)
-  }
-}
+await runMain(import.meta.url, main)
