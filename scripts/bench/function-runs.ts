@@ -5,18 +5,13 @@
  * time the function process used meanwhile; for the process: its peak RSS and the V8 heap and
  * external memory its log lines report.
  */
+import type { PhaseTimings } from '../../supabase/functions/_shared/run.ts'
 import { localServiceRoleKey } from '../local-stack/config.ts'
 import { spawnFunction } from '../local-stack/function-server.ts'
 import { peakRssMb, processCpuMs } from './process-stats.ts'
 
 /** Wall time per phase, as the function answers it (`timings_ms`). */
-export interface PhaseTimings {
-  read: number
-  features: number
-  inference: number
-  write: number
-  total: number
-}
+export type { PhaseTimings }
 
 /** One scoring call. */
 export interface ScoringCall {
