@@ -3,6 +3,7 @@
  * function (and the publish script) can check a model's feature names before loading it.
  */
 import { z } from 'zod'
+import { MODEL_INPUT_NAME } from './model-io.ts'
 import { readProtobufFields, WireType } from './protobuf.ts'
 
 /** What a scoring model records about itself (all stored as strings in `metadata_props`). */
@@ -195,4 +196,26 @@ export function describeFeatureNameMismatch(
     problems.push('has the same features in a different order')
   }
   return problems.length === 0 ? null : problems.join('; ')
+}
+
+/**
+ * Columns of the scoring model's float input `features` of shape `[N, columns]`, read from the
+ * graph inputs; anything else is refused with the error `refuse` makes of the message.
+ */
+export function scoringInputColumns(
+  modelBytes: Uint8Array,
+  refuse: (message: string) => Error,
+): number {
+  const input = readOnnxModelHeader(modelBytes).graphInputs.find((candidate) =>
+    candidate.name === MODEL_INPUT_NAME
+  )
+  const columns = input?.dims[1]
+  if (
+    input === undefined || input.dims.length !== 2 || typeof columns !== 'number' || columns < 1
+  ) {
+    throw refuse(
+      `Cannot load model: expected a float input '${MODEL_INPUT_NAME}' of shape [N, features]`,
+    )
+  }
+  return columns
 }

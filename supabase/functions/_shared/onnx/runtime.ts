@@ -15,7 +15,7 @@
  * function ships `ort-wasm-simd.wasm` as a static file and passes its URL as `wasmFile`.
  */
 import * as ort from 'onnxruntime-web'
-import { readOnnxModelHeader } from './metadata.ts'
+import { scoringInputColumns } from './metadata.ts'
 import { MODEL_INPUT_NAME, MODEL_OUTPUT_NAMES } from './model-io.ts'
 
 /** The wasm file onnxruntime-web 1.18 loads when WebAssembly SIMD is available (always, in V8). */
@@ -61,21 +61,6 @@ function configureWasmBackend(options: ModelSessionOptions): void {
   }
 }
 
-function featureCountOf(modelBytes: Uint8Array): number {
-  const input = readOnnxModelHeader(modelBytes).graphInputs.find((candidate) =>
-    candidate.name === MODEL_INPUT_NAME
-  )
-  const columns = input?.dims[1]
-  if (
-    input === undefined || input.dims.length !== 2 || typeof columns !== 'number' || columns < 1
-  ) {
-    throw new ModelRuntimeError(
-      `Cannot load model: expected a float input '${MODEL_INPUT_NAME}' of shape [N, features]`,
-    )
-  }
-  return columns
-}
-
 /**
  * Creates an inference session from ONNX bytes and checks it has the scoring model's input and
  * outputs. Throws {@link ModelRuntimeError} when the bytes are not such a model.
@@ -86,7 +71,7 @@ export async function createModelSession(
 ): Promise<ModelSession> {
   let featureCount: number
   try {
-    featureCount = featureCountOf(modelBytes)
+    featureCount = scoringInputColumns(modelBytes, (message) => new ModelRuntimeError(message))
   } catch (error) {
     if (error instanceof ModelRuntimeError) throw error
     throw new ModelRuntimeError(`Cannot load model: ${(error as Error).message}`)

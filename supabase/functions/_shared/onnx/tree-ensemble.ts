@@ -13,7 +13,7 @@
  * parity with onnxruntime-web. Anything else in a graph (another operator, an aggregate other
  * than SUM, a post transform, several targets) is refused when the model loads.
  */
-import { readOnnxModelHeader } from './metadata.ts'
+import { scoringInputColumns } from './metadata.ts'
 import { MODEL_INPUT_NAME, MODEL_OUTPUT_NAMES } from './model-io.ts'
 import { ProtobufReader, readProtobufFields, WireType } from './protobuf.ts'
 import type { ModelOutputs } from './runtime.ts'
@@ -421,21 +421,6 @@ function compileEnsemble(node: RawNode, featureCount: number): CompiledEnsemble 
   }
 }
 
-function featureCountOf(modelBytes: Uint8Array): number {
-  const input = readOnnxModelHeader(modelBytes).graphInputs.find((candidate) =>
-    candidate.name === MODEL_INPUT_NAME
-  )
-  const columns = input?.dims[1]
-  if (
-    input === undefined || input.dims.length !== 2 || typeof columns !== 'number' || columns < 1
-  ) {
-    throw new TreeEnsembleModelError(
-      `Cannot load model: expected a float input '${MODEL_INPUT_NAME}' of shape [N, features]`,
-    )
-  }
-  return columns
-}
-
 /**
  * Reads a scoring model's ONNX bytes into flat tree ensembles. Throws
  * {@link TreeEnsembleModelError} when the bytes are not such a model or use what this runtime
@@ -445,7 +430,7 @@ export function loadTreeEnsembleModel(modelBytes: Uint8Array): TreeEnsembleModel
   let featureCount: number
   const nodes: RawNode[] = []
   try {
-    featureCount = featureCountOf(modelBytes)
+    featureCount = scoringInputColumns(modelBytes, (message) => new TreeEnsembleModelError(message))
     const decoder = new TextDecoder('utf-8', { fatal: true })
     for (const field of readProtobufFields(modelBytes)) {
       if (field.field !== MODEL_GRAPH || field.wireType !== WireType.lengthDelimited) continue
