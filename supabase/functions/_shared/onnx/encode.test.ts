@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { encodeTreeEnsembleModel, type TreeEnsembleModelSpec } from './encode.ts'
+import type { TreeEnsembleModelSpec } from './encode.ts'
 import { ProtobufWriter, readProtobufFields } from './protobuf.ts'
+import { testModelBytes } from './test-models.ts'
 
 describe('protobuf writer', () => {
   it.each([0, 1, 127, 128, 300, 2 ** 31, 2 ** 53 - 1])('round-trips the varint %d', (value) => {
@@ -29,15 +30,9 @@ describe('protobuf writer', () => {
 })
 
 describe('encodeTreeEnsembleModel', () => {
-  const spec = (nodes: TreeEnsembleModelSpec['regressors'][number]['trees'][number]['nodes']) => ({
-    inputName: 'features',
-    featureCount: 2,
-    producerName: 'test',
-    producerVersion: '0',
-    graphName: 'g',
-    metadataProps: {},
-    regressors: [{ outputName: 'expected_return', baseValue: 0, trees: [{ nodes }] }],
-  })
+  type Nodes = TreeEnsembleModelSpec['regressors'][number]['trees'][number]['nodes']
+  const encode = (nodes: Nodes) =>
+    testModelBytes([{ outputName: 'expected_return', baseValue: 0, trees: [{ nodes }] }])
 
   it.each(
     [
@@ -65,7 +60,7 @@ describe('encodeTreeEnsembleModel', () => {
     ] as const,
   )('rejects %s', (_case, root, message) => {
     const nodes = [root, { kind: 'leaf', weight: 1 }, { kind: 'leaf', weight: 2 }] as const
-    expect(() => encodeTreeEnsembleModel(spec([...nodes]))).toThrow(message)
+    expect(() => encode([...nodes])).toThrow(message)
   })
 
   it('is deterministic: the same spec gives the same bytes', () => {
@@ -74,8 +69,8 @@ describe('encodeTreeEnsembleModel', () => {
       { kind: 'leaf', weight: -1 },
       { kind: 'leaf', weight: 1 },
     ] as const
-    expect(encodeTreeEnsembleModel(spec([...nodes]))).toEqual(
-      encodeTreeEnsembleModel(spec([...nodes])),
+    expect(encode([...nodes])).toEqual(
+      encode([...nodes]),
     )
   })
 })

@@ -3,8 +3,8 @@ import { encodeIntervalModel } from '../gbm/export-onnx.ts'
 import { trainIntervalModel } from '../gbm/interval.ts'
 import { featureMatrix, type IntervalModel, predictInterval } from '../gbm/model.ts'
 import { syntheticRegressionData } from '../gbm/synthetic.ts'
-import { encodeTreeEnsembleModel } from './encode.ts'
 import { MODEL_OUTPUT_NAMES } from './model-io.ts'
+import { singleOutputModelBytes, testModelBytes } from './test-models.ts'
 import {
   createModelSession,
   ModelRuntimeError,
@@ -70,15 +70,9 @@ describe('onnxruntime-web parity with the TypeScript prediction', () => {
       baseValue: 0.5,
       trees: [{ nodes: [...tree.nodes] }],
     })
-    const session = await sessionOf(encodeTreeEnsembleModel({
-      inputName: 'features',
-      featureCount: 2,
-      producerName: 'test',
-      producerVersion: '0',
-      graphName: 'g',
-      metadataProps: {},
-      regressors: Object.values(MODEL_OUTPUT_NAMES).map(regressor),
-    }))
+    const session = await sessionOf(
+      testModelBytes(Object.values(MODEL_OUTPUT_NAMES).map(regressor)),
+    )
     const inputs = [0.1, 0.10000001, -5, Number.NaN, threshold]
     const rows = Float32Array.from(inputs.flatMap((x) => [0, x]))
     const { expectedReturn } = await predictBatch(session, rows, inputs.length)
@@ -94,20 +88,7 @@ describe('runtime errors', () => {
   })
 
   it('rejects a model without the three scoring outputs', async () => {
-    const bytes = encodeTreeEnsembleModel({
-      inputName: 'features',
-      featureCount: 2,
-      producerName: 'test',
-      producerVersion: '0',
-      graphName: 'g',
-      metadataProps: {},
-      regressors: [{
-        outputName: MODEL_OUTPUT_NAMES.expectedReturn,
-        baseValue: 0,
-        trees: [{ nodes: [{ kind: 'leaf', weight: 1 }] }],
-      }],
-    })
-    await expect(createModelSession(bytes)).rejects.toThrow(
+    await expect(createModelSession(singleOutputModelBytes())).rejects.toThrow(
       /outputs expected_return_p10, expected_return_p90 are missing/,
     )
   })

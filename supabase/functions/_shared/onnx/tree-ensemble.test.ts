@@ -4,8 +4,6 @@ import { trainIntervalModel } from '../gbm/interval.ts'
 import type { IntervalModel } from '../gbm/model.ts'
 import { seededRandom } from '../gbm/random.ts'
 import { randomCompleteEnsemble, syntheticRegressionData } from '../gbm/synthetic.ts'
-import { encodeTreeEnsembleModel } from './encode.ts'
-import { MODEL_OUTPUT_NAMES } from './model-io.ts'
 import {
   createModelSession,
   type ModelOutputs,
@@ -13,6 +11,7 @@ import {
   predictBatch,
   releaseModelSession,
 } from './runtime.ts'
+import { singleOutputModelBytes } from './test-models.ts'
 import {
   loadTreeEnsembleModel,
   predictTreeEnsembles,
@@ -125,20 +124,7 @@ describe('tree-ensemble runtime refusals', () => {
   })
 
   it('refuses a model without the three scoring outputs', () => {
-    const single = encodeTreeEnsembleModel({
-      inputName: 'features',
-      featureCount: 2,
-      producerName: 'test',
-      producerVersion: '0',
-      graphName: 'g',
-      metadataProps: {},
-      regressors: [{
-        outputName: MODEL_OUTPUT_NAMES.expectedReturn,
-        baseValue: 0,
-        trees: [{ nodes: [{ kind: 'leaf', weight: 1 }] }],
-      }],
-    })
-    expect(() => loadTreeEnsembleModel(single)).toThrow(
+    expect(() => loadTreeEnsembleModel(singleOutputModelBytes())).toThrow(
       /outputs expected_return_p10, expected_return_p90 are missing/,
     )
   })
