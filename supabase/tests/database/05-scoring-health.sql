@@ -52,18 +52,28 @@ values
   (990000010, 200, 'application/json', '{"run_id":"old"}', false, null, now() - interval '2 days');
 
 -- Runs of the scorer.
+-- A partial run (one game scored, others skipped) that wrote its prediction for the game of
+-- `scored_state`.
+create function pg_temp.partial_run(
+  run_trigger public.scoring_trigger, run_scope jsonb, scored_state text, finished timestamptz
+) returns void
+language sql
+as $$
+  with run as (
+    insert into public.scoring_runs (trigger, scope, status, scored_count, skipped_count, started_at, finished_at)
+    values (run_trigger, run_scope, 'partial', 1, 1, finished, finished)
+    returning id
+  )
+  insert into public.predictions (game_id, prediction_date, model_version, ai_score, win_probability,
+    expected_value, expected_return, expected_return_low, expected_return_high, confidence_level,
+    recommendation, reasoning, run_id)
+  select game.id, finished::date, 'health-test', 40, 0.25, -1.6, 0.68, 0.6, 0.75, 70, 'avoid', 'x', run.id
+  from public.games as game, run
+  where game.game_number = 'HEALTH-' || scored_state;
+$$;
+
 -- HI: a partial run 25 hours ago that scored its game counts.
-with run as (
-  insert into public.scoring_runs (trigger, scope, status, scored_count, skipped_count, started_at, finished_at)
-  values ('cron', '{"states": ["HI"]}', 'partial', 1, 1, now() - interval '25 hours', now() - interval '25 hours')
-  returning id
-)
-insert into public.predictions (game_id, prediction_date, model_version, ai_score, win_probability,
-  expected_value, expected_return, expected_return_low, expected_return_high, confidence_level,
-  recommendation, reasoning, run_id)
-select game.id, current_date, 'health-test', 40, 0.25, -1.6, 0.68, 0.6, 0.75, 70, 'avoid', 'x', run.id
-from public.games as game, run
-where game.game_number = 'HEALTH-HI';
+select pg_temp.partial_run('cron', '{"states": ["HI"]}', 'HI', now() - interval '25 hours');
 insert into public.scoring_runs (trigger, scope, status, started_at, finished_at)
 values
   ('cron', '{"states": ["HA"]}', 'succeeded', now() - interval '58 minutes', now() - interval '57 minutes'),
@@ -189,17 +199,7 @@ select is(
 );
 
 -- A partial run over all states counts only for the states it wrote predictions for (HA's).
-with run as (
-  insert into public.scoring_runs (trigger, scope, status, scored_count, skipped_count, started_at, finished_at)
-  values ('cli', '{}', 'partial', 1, 13, now() - interval '10 minutes', now() - interval '9 minutes')
-  returning id
-)
-insert into public.predictions (game_id, prediction_date, model_version, ai_score, win_probability,
-  expected_value, expected_return, expected_return_low, expected_return_high, confidence_level,
-  recommendation, reasoning, run_id)
-select game.id, current_date + 1, 'health-test', 40, 0.25, -1.6, 0.68, 0.6, 0.75, 70, 'avoid', 'x', run.id
-from public.games as game, run
-where game.game_number = 'HEALTH-HA';
+select pg_temp.partial_run('cli', '{}', 'HA', now() - interval '9 minutes');
 select results_eq(
   $$select state, stale from public.scoring_health where state in ('HA', 'HK') order by state$$,
   $$values ('HA', false), ('HK', true)$$,
