@@ -14,14 +14,10 @@
  *     supabase/functions/score-games/wasm/ort-wasm-simd.wasm < .local/bench-rows.json
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
-import { encodeIntervalModel } from '../supabase/functions/_shared/gbm/export-onnx.ts'
-import {
-  featureMatrix,
-  type IntervalModel,
-  predictInterval,
-} from '../supabase/functions/_shared/gbm/model.ts'
-import { seededRandom } from '../supabase/functions/_shared/gbm/random.ts'
-import { randomCompleteEnsemble } from '../supabase/functions/_shared/gbm/synthetic.ts'
+import { encodeIntervalModel } from './training/gbm/export-onnx.ts'
+import { featureMatrix, type IntervalModel, predictInterval } from './training/gbm/model.ts'
+import { seededRandom } from './training/gbm/random.ts'
+import { randomCompleteEnsemble } from './training/gbm/synthetic.ts'
 import { createModelSession, predictBatch } from '../supabase/functions/_shared/onnx/runtime.ts'
 import { option } from './lib/cli.ts'
 import { progress } from './lib/progress.ts'

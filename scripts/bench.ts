@@ -12,7 +12,7 @@
  * 5,000 games (`cpu_ms`, `wall_ms`, `peak_rss_mb`, `cold_start_ms`, `baseline_ratio`, ...).
  */
 import postgres from 'postgres'
-import { todayInChicago } from '../supabase/functions/_shared/request.ts'
+import { todayInChicago } from '../supabase/functions/_shared/http/request.ts'
 import { start as startStack, stop as stopStack } from './db.ts'
 import { dbUrl, functionsPort } from './local-stack/config.ts'
 import { isRunning } from './local-stack/postgres.ts'

@@ -2,7 +2,7 @@
  * Builds the tiny fixture model `tests/fixtures/tiny-model.onnx` for fast tests: three small
  * boosted ensembles (expected return, p10, p90) trained on seeded synthetic data, so the same
  * inputs always give the same bytes. Feature names default to the code's feature list
- * (`FEATURE_NAMES` of `_shared/features.ts`), so the fixture passes the function's feature check;
+ * (`FEATURE_NAMES` of `_shared/scoring/features.ts`), so the fixture passes the function's feature check;
  * pass others to build a model for a different list:
  *
  *   npx tsx scripts/build-fixture-model.ts [--feature-names a,b,c,d,e] [--out path.onnx]
@@ -12,11 +12,11 @@
  */
 import { writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { FEATURE_NAMES } from '../supabase/functions/_shared/features.ts'
-import { encodeIntervalModel } from '../supabase/functions/_shared/gbm/export-onnx.ts'
-import { trainIntervalModel } from '../supabase/functions/_shared/gbm/interval.ts'
-import type { IntervalModel } from '../supabase/functions/_shared/gbm/model.ts'
-import { syntheticRegressionData } from '../supabase/functions/_shared/gbm/synthetic.ts'
+import { FEATURE_NAMES } from '../supabase/functions/_shared/scoring/features.ts'
+import { encodeIntervalModel } from './training/gbm/export-onnx.ts'
+import { trainIntervalModel } from './training/gbm/interval.ts'
+import type { IntervalModel } from './training/gbm/model.ts'
+import { syntheticRegressionData } from './training/gbm/synthetic.ts'
 import { isMain, option } from './lib/cli.ts'
 import { progress } from './lib/progress.ts'
 

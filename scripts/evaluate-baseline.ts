@@ -1,21 +1,18 @@
 /**
  * Baseline report: how far the standard expected-value estimator is from the simulator's truth
- * on the held-out portfolios (`_shared/evaluation-set.ts`). This is the bar the model must beat.
+ * on the held-out portfolios (`scripts/evaluation/evaluation-set.ts`). This is the bar the model must beat.
  * `npm run evaluate:baseline [-- --json]`; progress on stderr, the report on stdout.
  */
-import {
-  evaluateReturnPredictor,
-  standardEstimatorPredictor,
-} from '../supabase/functions/_shared/evaluation.ts'
+import { evaluateReturnPredictor, standardEstimatorPredictor } from './evaluation/evaluation.ts'
 import {
   EVALUATION_DAYS,
   EVALUATION_START_DATE,
   HELD_OUT_PORTFOLIOS,
   HELD_OUT_SEEDS,
-} from '../supabase/functions/_shared/evaluation-set.ts'
+} from './evaluation/evaluation-set.ts'
 import { flag } from './lib/cli.ts'
 import { progress } from './lib/progress.ts'
-import { formatEvaluationReports } from './lib/evaluation-report.ts'
+import { formatEvaluationReports } from './evaluation/report.ts'
 
 progress(`evaluating the standard estimator on ${HELD_OUT_PORTFOLIOS.length} held-out portfolios`)
 const reports = await evaluateReturnPredictor(HELD_OUT_PORTFOLIOS, {

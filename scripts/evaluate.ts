@@ -11,23 +11,23 @@
  */
 import { readFileSync } from 'node:fs'
 import { join, relative, resolve } from 'node:path'
-import { FEATURE_NAMES } from '../supabase/functions/_shared/features.ts'
-import type { EvaluationReport } from '../supabase/functions/_shared/evaluation.ts'
+import { FEATURE_NAMES } from '../supabase/functions/_shared/scoring/features.ts'
+import type { EvaluationReport } from './evaluation/evaluation.ts'
 import {
   EVALUATION_DAYS,
   EVALUATION_START_DATE,
   HELD_OUT_SEEDS,
-} from '../supabase/functions/_shared/evaluation-set.ts'
+} from './evaluation/evaluation-set.ts'
 import {
   describeFeatureNameMismatch,
   readScoringModelMetadata,
 } from '../supabase/functions/_shared/onnx/metadata.ts'
 import { repoRoot } from './local-stack/config.ts'
 import { flag, option, runMain } from './lib/cli.ts'
-import { defaultModelCard } from './lib/model-card.ts'
+import { defaultModelCard } from './models/model-cards.ts'
 import { progress } from './lib/progress.ts'
-import { MODEL_TARGETS, targetsMet } from './lib/training-card.ts'
-import { evaluateOnnxModel, evaluationMetrics } from './lib/training-evaluation.ts'
+import { MODEL_TARGETS, targetsMet } from './training/model-card.ts'
+import { evaluateOnnxModel, evaluationMetrics } from './evaluation/model-evaluation.ts'
 
 function sideBySide(model: readonly EvaluationReport[], baseline: readonly EvaluationReport[]) {
   const rows: string[][] = [[

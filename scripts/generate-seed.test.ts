@@ -7,9 +7,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { MINNESOTA_PRIZE_STRUCTURES } from '../supabase/functions/_shared/prize-structures.ts'
+import { MINNESOTA_PRIZE_STRUCTURES } from './market-sim/prize-structures.ts'
 import { repoRoot, supabaseDir } from './local-stack/config.ts'
-import { seedGames } from './lib/seed-sql.ts'
+import { seedGames } from './seed/seed-sql.ts'
 
 const workDir = mkdtempSync(join(tmpdir(), 'seed-generate-'))
 

@@ -1,12 +1,12 @@
 /**
  * `npm run seed:generate [-- --out path]`: writes `supabase/seed.sql` (or `path`) from the
- * simulator, deterministically. See scripts/lib/seed-sql.ts for what the seed holds.
+ * simulator, deterministically. See scripts/seed/seed-sql.ts for what the seed holds.
  */
 import { writeFileSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { option } from './lib/cli.ts'
 import { progress } from './lib/progress.ts'
-import { renderSeedSql } from './lib/seed-sql.ts'
+import { renderSeedSql } from './seed/seed-sql.ts'
 import { repoRoot, supabaseDir } from './local-stack/config.ts'
 
 const target = option(process.argv.slice(2), 'out') ?? join(supabaseDir, 'seed.sql')

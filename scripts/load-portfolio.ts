@@ -10,10 +10,10 @@
  * `--games` is the number of active games over all states (split evenly).
  */
 import postgres from 'postgres'
-import { todayInChicago } from '../supabase/functions/_shared/request.ts'
+import { todayInChicago } from '../supabase/functions/_shared/http/request.ts'
 import { flag, option } from './lib/cli.ts'
 import { dbUrl } from './local-stack/config.ts'
-import { loadSimulatedPortfolio, type PortfolioLoadOptions } from './lib/portfolio-loader.ts'
+import { loadSimulatedPortfolio, type PortfolioLoadOptions } from './seed/portfolio-loader.ts'
 
 const args = process.argv.slice(2)
 

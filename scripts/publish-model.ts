@@ -14,10 +14,10 @@ import { join, resolve } from 'node:path'
 import postgres from 'postgres'
 import { dbUrl, repoRoot } from './local-stack/config.ts'
 import { flag, option, runMain } from './lib/cli.ts'
-import { defaultModelCard, listModelCards } from './lib/model-card.ts'
-import { activateVersion } from './lib/model-registry.ts'
+import { defaultModelCard, listModelCards } from './models/model-cards.ts'
+import { activateVersion } from './models/registry.ts'
 import { progress } from './lib/progress.ts'
-import { publishModel, type PublishTarget } from './lib/publish.ts'
+import { publishModel, type PublishTarget } from './models/publish.ts'
 
 function targetFromEnv(env: NodeJS.ProcessEnv): PublishTarget {
   const supabaseUrl = env.SUPABASE_URL

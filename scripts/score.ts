@@ -11,10 +11,10 @@ import { dbUrl, functionUrl, localServiceRoleKey, repoRoot } from './local-stack
 import { startFunctionServer } from './local-stack/function-server.ts'
 import { isRunning } from './local-stack/postgres.ts'
 import { option, runMain } from './lib/cli.ts'
-import { defaultModelCard } from './lib/model-card.ts'
-import { activeVersion, isRegistered } from './lib/model-registry.ts'
+import { defaultModelCard } from './models/model-cards.ts'
+import { activeVersion, isRegistered } from './models/registry.ts'
 import { progress } from './lib/progress.ts'
-import { publishModel } from './lib/publish.ts'
+import { publishModel } from './models/publish.ts'
 import { printRankedPredictions } from './lib/ranked-predictions.ts'
 import { prepareFunctionAssets } from './prepare-function-assets.ts'
 

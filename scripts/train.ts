@@ -10,18 +10,18 @@
 import { execFileSync } from 'node:child_process'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join, relative, resolve } from 'node:path'
-import { sha256Hex } from '../supabase/functions/_shared/model-store.ts'
+import { sha256Hex } from '../supabase/functions/_shared/run/model-store.ts'
 import { repoRoot } from './local-stack/config.ts'
 import { option, runMain } from './lib/cli.ts'
 import { progress } from './lib/progress.ts'
-import { modelCard, targetsMet } from './lib/training-card.ts'
-import { evaluateOnnxModel, evaluationMetrics } from './lib/training-evaluation.ts'
+import { modelCard, targetsMet } from './training/model-card.ts'
+import { evaluateOnnxModel, evaluationMetrics } from './evaluation/model-evaluation.ts'
 import {
   DEFAULT_TRAINING_CONFIG,
   encodeTrainedModel,
   trainExpectedReturnModel,
-} from './lib/training-pipeline.ts'
-import { evaluationPlotSvg } from './lib/training-plot.ts'
+} from './training/pipeline.ts'
+import { evaluationPlotSvg } from './evaluation/plot.ts'
 
 function gitCommit(): string | null {
   try {

@@ -9,14 +9,14 @@
  * barely helps while knowing which top prizes are sold-but-unclaimed halves the error, the
  * remaining error is luck that no published data reveals.
  */
-import { FEATURE_NAMES } from '../supabase/functions/_shared/features.ts'
-import { trainingSeeds } from '../supabase/functions/_shared/evaluation-set.ts'
-import { featureMatrix, predictTrees } from '../supabase/functions/_shared/gbm/model.ts'
-import type { SimulatedGame } from '../supabase/functions/_shared/simulator.ts'
+import { FEATURE_NAMES } from '../supabase/functions/_shared/scoring/features.ts'
+import { trainingSeeds } from './evaluation/evaluation-set.ts'
+import { featureMatrix, predictTrees } from './training/gbm/model.ts'
+import type { SimulatedGame } from './market-sim/simulator.ts'
 import { flag, runMain } from './lib/cli.ts'
 import { progress } from './lib/progress.ts'
-import { buildTrainingRows, type TrainingRows } from './lib/training-data.ts'
-import { DEFAULT_TRAINING_CONFIG, trainResidualEnsembles } from './lib/training-pipeline.ts'
+import { buildTrainingRows, type TrainingRows } from './training/data.ts'
+import { DEFAULT_TRAINING_CONFIG, trainResidualEnsembles } from './training/pipeline.ts'
 
 const SALES_RATE_DAYS = 14
 const VALIDATION_SEEDS = 24

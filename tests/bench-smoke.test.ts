@@ -10,8 +10,8 @@ import { ALL_BENCH_STATES } from '../scripts/bench/games.ts'
 import { renderMarkdown, renderSvg } from '../scripts/bench/report.ts'
 import { type BenchReport, runBenchmark } from '../scripts/bench/run.ts'
 import { headlineJson, summarizeSize } from '../scripts/bench/summary.ts'
-import { activeVersion } from '../scripts/lib/model-registry.ts'
-import { todayInChicago } from '../supabase/functions/_shared/request.ts'
+import { activeVersion } from '../scripts/models/registry.ts'
+import { todayInChicago } from '../supabase/functions/_shared/http/request.ts'
 import { connect } from './helpers/database.ts'
 
 let sql: postgres.Sql

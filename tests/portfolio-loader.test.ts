@@ -10,15 +10,15 @@ import {
   loadSimulatedGames,
   loadSimulatedPortfolio,
   type PortfolioLoadResult,
-} from '../scripts/lib/portfolio-loader.ts'
-import { addDays } from '../supabase/functions/_shared/calendar.ts'
-import { gameTruth, observeGame } from '../supabase/functions/_shared/observations.ts'
-import { readRunInputs } from '../supabase/functions/_shared/run-inputs.ts'
+} from '../scripts/seed/portfolio-loader.ts'
+import { addDays } from '../supabase/functions/_shared/scoring/calendar.ts'
+import { gameTruth, observeGame } from '../scripts/market-sim/observations.ts'
+import { readRunInputs } from '../supabase/functions/_shared/run/run-inputs.ts'
 import {
   type PortfolioOptions,
   type SimulatedPortfolio,
   simulatePortfolio,
-} from '../supabase/functions/_shared/simulator.ts'
+} from '../scripts/market-sim/simulator.ts'
 import { connect } from './helpers/database.ts'
 
 const testStates = ['ZY', 'ZX', 'ZW']

@@ -6,14 +6,17 @@
  */
 import type postgres from 'postgres'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { loadSimulatedPortfolio } from '../scripts/lib/portfolio-loader.ts'
-import { FEATURE_NAMES, snapshotsFeaturesRead } from '../supabase/functions/_shared/features.ts'
+import { loadSimulatedPortfolio } from '../scripts/seed/portfolio-loader.ts'
+import {
+  FEATURE_NAMES,
+  snapshotsFeaturesRead,
+} from '../supabase/functions/_shared/scoring/features.ts'
 import {
   type Prediction,
   upsertPredictions,
-} from '../supabase/functions/_shared/prediction-store.ts'
-import { readRunInputs } from '../supabase/functions/_shared/run-inputs.ts'
-import { finishRun } from '../supabase/functions/_shared/run-log.ts'
+} from '../supabase/functions/_shared/run/prediction-store.ts'
+import { readRunInputs } from '../supabase/functions/_shared/run/run-inputs.ts'
+import { finishRun } from '../supabase/functions/_shared/run/run-log.ts'
 import { connect } from './helpers/database.ts'
 
 const state = 'ZV'

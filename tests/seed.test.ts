@@ -4,11 +4,11 @@
  */
 import type postgres from 'postgres'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { SEED_AS_OF_DATE, seedGames } from '../scripts/lib/seed-sql.ts'
-import { addDays, daysBetween } from '../supabase/functions/_shared/calendar.ts'
-import { todayInChicago } from '../supabase/functions/_shared/request.ts'
-import { readRunInputs } from '../supabase/functions/_shared/run-inputs.ts'
-import type { GameObservation } from '../supabase/functions/_shared/types.ts'
+import { SEED_AS_OF_DATE, seedGames } from '../scripts/seed/seed-sql.ts'
+import { addDays, daysBetween } from '../supabase/functions/_shared/scoring/calendar.ts'
+import { todayInChicago } from '../supabase/functions/_shared/http/request.ts'
+import { readRunInputs } from '../supabase/functions/_shared/run/run-inputs.ts'
+import type { GameObservation } from '../supabase/functions/_shared/scoring/types.ts'
 import { connect } from './helpers/database.ts'
 
 const scorerHistoryDays = 35

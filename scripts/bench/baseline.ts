@@ -7,14 +7,20 @@
  * The model is loaded before the clock starts (the function's warm calls reuse theirs too).
  */
 import type { Sql } from 'postgres'
-import { loadActiveModel, type ModelSource } from '../../supabase/functions/_shared/model-store.ts'
+import {
+  loadActiveModel,
+  type ModelSource,
+} from '../../supabase/functions/_shared/run/model-store.ts'
 import {
   type Prediction,
   upsertPredictions,
-} from '../../supabase/functions/_shared/prediction-store.ts'
-import { readRunInputs } from '../../supabase/functions/_shared/run-inputs.ts'
-import { finishRun, startRun } from '../../supabase/functions/_shared/run-log.ts'
-import { interpretBatch, prepareBatch } from '../../supabase/functions/_shared/scoring-pipeline.ts'
+} from '../../supabase/functions/_shared/run/prediction-store.ts'
+import { readRunInputs } from '../../supabase/functions/_shared/run/run-inputs.ts'
+import { finishRun, startRun } from '../../supabase/functions/_shared/run/run-log.ts'
+import {
+  interpretBatch,
+  prepareBatch,
+} from '../../supabase/functions/_shared/scoring/scoring-pipeline.ts'
 
 /** Wall time of the baseline, in total and per kind of work (ms). */
 export interface BaselineResult {

@@ -5,7 +5,7 @@
  * time the function process used meanwhile; for the process: its peak RSS and the V8 heap and
  * external memory its log lines report.
  */
-import type { PhaseTimings } from '../../supabase/functions/_shared/run.ts'
+import type { PhaseTimings } from '../../supabase/functions/_shared/run/run.ts'
 import { localServiceRoleKey } from '../local-stack/config.ts'
 import { spawnFunction } from '../local-stack/function-server.ts'
 import { peakRssMb, processCpuMs } from './process-stats.ts'

@@ -4,7 +4,7 @@
  * active games per state, and removed afterwards with everything that references them.
  */
 import type { Sql } from 'postgres'
-import { loadSimulatedPortfolio, type PortfolioLoadResult } from '../lib/portfolio-loader.ts'
+import { loadSimulatedPortfolio, type PortfolioLoadResult } from '../seed/portfolio-loader.ts'
 
 /** Active games per benchmark state (a state's portfolio is one per-state request's scope). */
 export const GAMES_PER_STATE = 5_000

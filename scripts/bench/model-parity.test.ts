@@ -6,7 +6,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { seededRandom } from '../../supabase/functions/_shared/gbm/random.ts'
+import { seededRandom } from '../training/gbm/random.ts'
 import {
   createModelSession,
   type ModelSession,

@@ -329,7 +329,7 @@ export function renderMarkdown(report: BenchReport, machine: Machine, command: s
     FINDINGS,
     '## How it is measured',
     '',
-    `- Data: for each size, that many active simulated games (\`scripts/lib/portfolio-loader.ts\`, ` +
+    `- Data: for each size, that many active simulated games (\`scripts/seed/portfolio-loader.ts\`, ` +
     'Minnesota-style publication) with 90 days of snapshots, loaded with COPY under benchmark ' +
     'states `QA`, `QB`, ... (5,000 games each) and deleted afterwards, with their predictions ' +
     'and runs.',

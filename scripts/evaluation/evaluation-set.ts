@@ -3,7 +3,7 @@
  * (`npm run evaluate:baseline`) and the model (`npm run evaluate`) read this one list, so both
  * are measured on exactly the same simulated markets. Training must use other seeds.
  */
-import type { PortfolioOptions, PublicationRule } from './simulator.ts'
+import type { PortfolioOptions, PublicationRule } from '../market-sim/simulator.ts'
 
 /** Seeds of the held-out portfolios. Never train on these. */
 export const HELD_OUT_SEEDS: readonly number[] = [

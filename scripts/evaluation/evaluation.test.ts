@@ -10,7 +10,7 @@ import {
   isHeldOutSeed,
   trainingSeeds,
 } from './evaluation-set.ts'
-import type { PortfolioOptions } from './simulator.ts'
+import type { PortfolioOptions } from '../market-sim/simulator.ts'
 
 const small: PortfolioOptions[] = [
   { seed: 1, publication: 'minnesota', startDate: '2025-01-01', days: 4, activeGames: 12 },

@@ -4,10 +4,14 @@
  * and the coverage of its 80% interval. The standard estimator and the model go through the
  * same function, day batch by day batch, as the nightly scorer sees them.
  */
-import { estimateExpectedValue } from './estimator.ts'
+import { estimateExpectedValue } from '../../supabase/functions/_shared/scoring/estimator.ts'
 import { intervalCoverage, meanAbsoluteError, meanError, meanSpearmanByGroup } from './metrics.ts'
-import { type ObservedGameDay, observedGameDays } from './observations.ts'
-import { type PortfolioOptions, type PublicationRule, simulatePortfolio } from './simulator.ts'
+import { type ObservedGameDay, observedGameDays } from '../market-sim/observations.ts'
+import {
+  type PortfolioOptions,
+  type PublicationRule,
+  simulatePortfolio,
+} from '../market-sim/simulator.ts'
 
 /** One predicted expected return per $1 with its 80% interval. */
 export interface ReturnPrediction {

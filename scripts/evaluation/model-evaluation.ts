@@ -5,32 +5,28 @@
  * go through the shared evaluation harness. Also checks ONNX parity: onnxruntime-web against
  * the trainer's own TypeScript prediction of the same trees on 1,000 held-out rows.
  */
-import { FEATURE_NAMES } from '../../supabase/functions/_shared/features.ts'
+import { FEATURE_NAMES } from '../../supabase/functions/_shared/scoring/features.ts'
 import {
   evaluateReturnPredictor,
   type EvaluationReport,
   type ReturnPrediction,
   type ReturnPredictor,
   standardEstimatorPredictor,
-} from '../../supabase/functions/_shared/evaluation.ts'
-import { HELD_OUT_PORTFOLIOS } from '../../supabase/functions/_shared/evaluation-set.ts'
-import {
-  featureMatrix,
-  type IntervalModel,
-  predictInterval,
-} from '../../supabase/functions/_shared/gbm/model.ts'
+} from './evaluation.ts'
+import { HELD_OUT_PORTFOLIOS } from './evaluation-set.ts'
+import { featureMatrix, type IntervalModel, predictInterval } from '../training/gbm/model.ts'
 import {
   createModelSession,
   type ModelSession,
   predictBatch,
   releaseModelSession,
 } from '../../supabase/functions/_shared/onnx/runtime.ts'
-import { orderedInterval, prepareBatch } from '../../supabase/functions/_shared/scoring-pipeline.ts'
-import type {
-  PortfolioOptions,
-  PublicationRule,
-} from '../../supabase/functions/_shared/simulator.ts'
-import { readIntervalModelFromOnnx } from './training-onnx-trees.ts'
+import {
+  orderedInterval,
+  prepareBatch,
+} from '../../supabase/functions/_shared/scoring/scoring-pipeline.ts'
+import type { PortfolioOptions, PublicationRule } from '../market-sim/simulator.ts'
+import { readIntervalModelFromOnnx } from '../training/onnx/read-trees.ts'
 
 /** Rows compared in the parity check. */
 export const PARITY_ROWS = 1_000

@@ -3,8 +3,8 @@
  * held-out portfolios (model and baseline, one panel per publication rule), and the model's 80%
  * interval coverage by decile of predicted interval width.
  */
-import type { PublicationRule } from '../../supabase/functions/_shared/simulator.ts'
-import type { ScoredGameDay } from './training-evaluation.ts'
+import type { PublicationRule } from '../market-sim/simulator.ts'
+import type { ScoredGameDay } from './model-evaluation.ts'
 
 /** Points drawn per series and panel (an evenly spaced subsample keeps the file small). */
 const POINTS_PER_SERIES = 1_200

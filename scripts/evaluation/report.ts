@@ -1,5 +1,5 @@
 /** Renders evaluation reports as a fixed-width table for the terminal. */
-import type { EvaluationReport } from '../../supabase/functions/_shared/evaluation.ts'
+import type { EvaluationReport } from './evaluation.ts'
 
 const COLUMNS: Array<[string, (report: EvaluationReport) => string]> = [
   ['publication', (r) => r.publication],

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { estimateExpectedValue } from './estimator.ts'
+import { estimateExpectedValue } from '../../supabase/functions/_shared/scoring/estimator.ts'
 import { designGame, niceAmount, PAYOUT_BY_PRICE } from './game-design.ts'
 import { createRandom } from './random.ts'
 

@@ -3,9 +3,14 @@
  * the scorer's input) and the hidden truth it is judged against. Both are as of the end of
  * the day, so a ticket bought after that day's snapshot draws from the recorded unsold pool.
  */
-import { addDays } from './calendar.ts'
+import { addDays } from '../../supabase/functions/_shared/scoring/calendar.ts'
 import type { SimulatedGame, SimulatedPortfolio } from './simulator.ts'
-import { type GameObservation, type PrizeTier, type Snapshot, tierKey } from './types.ts'
+import {
+  type GameObservation,
+  type PrizeTier,
+  type Snapshot,
+  tierKey,
+} from '../../supabase/functions/_shared/scoring/types.ts'
 
 /** The hidden truth about one game on one day. */
 export interface GameTruth {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { createRandom, deriveSeed, type Random } from './random.ts'
-import { logFactorial } from './special-functions.ts'
+import { logFactorial } from '../../supabase/functions/_shared/scoring/special-functions.ts'
 
 const logChoose = (n: number, k: number) => logFactorial(n) - logFactorial(k) - logFactorial(n - k)
 

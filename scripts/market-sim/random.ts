@@ -6,7 +6,10 @@
  * hypergeometric by Stadlober's ratio-of-uniforms (HRUA, as in NumPy). Small cases use exact
  * inversion or sequential draws.
  */
-import { logFactorial as importedLogFactorial, logGamma } from './special-functions.ts'
+import {
+  logFactorial as importedLogFactorial,
+  logGamma,
+} from '../../supabase/functions/_shared/scoring/special-functions.ts'
 
 // A local binding: calls through a module namespace binding cost a lookup in hot loops.
 const logFactorial = importedLogFactorial

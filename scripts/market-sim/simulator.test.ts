@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { addDays } from './calendar.ts'
+import { addDays } from '../../supabase/functions/_shared/scoring/calendar.ts'
 import { gamesOnSale, gameTruth, isOnSale, observedGameDays, observeGame } from './observations.ts'
 import {
   MINNESOTA_PUBLISHED_MINIMUM,
@@ -8,7 +8,7 @@ import {
   simulatedGames,
   simulatePortfolio,
 } from './simulator.ts'
-import { tierKey } from './types.ts'
+import { tierKey } from '../../supabase/functions/_shared/scoring/types.ts'
 
 const minnesota: PortfolioOptions = {
   seed: 17,

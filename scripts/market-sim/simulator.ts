@@ -12,13 +12,13 @@
  * Memory: a game keeps three typed arrays over its observed days only, about 100 bytes per
  * tier-day. {@link simulatedGames} streams games for callers that need not hold them all.
  */
-import { addDays, dayOfWeek } from './calendar.ts'
+import { addDays, dayOfWeek } from '../../supabase/functions/_shared/scoring/calendar.ts'
 import { claimProfileFor, createClaimProcess } from './claims.ts'
 import { designGame, type StructureUse } from './game-design.ts'
 import { planLaunches, type PlannedLaunch } from './launch-schedule.ts'
 import { createDailySales, drawSalesProfile } from './sales.ts'
 import { createRandom, deriveSeed, type Random } from './random.ts'
-import type { GameFacts } from './types.ts'
+import type { GameFacts } from '../../supabase/functions/_shared/scoring/types.ts'
 
 /** Which remaining counts the lottery publishes. */
 export type PublicationRule = 'minnesota' | 'all_tiers'

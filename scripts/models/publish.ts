@@ -8,14 +8,14 @@ import { readFileSync } from 'node:fs'
 import { basename, relative, resolve } from 'node:path'
 import { createClient } from '@supabase/supabase-js'
 import type { Sql } from 'postgres'
-import { FEATURE_NAMES } from '../../supabase/functions/_shared/features.ts'
-import { sha256Hex } from '../../supabase/functions/_shared/model-store.ts'
+import { FEATURE_NAMES } from '../../supabase/functions/_shared/scoring/features.ts'
+import { sha256Hex } from '../../supabase/functions/_shared/run/model-store.ts'
 import {
   describeFeatureNameMismatch,
   readScoringModelMetadata,
 } from '../../supabase/functions/_shared/onnx/metadata.ts'
 import { repoRoot } from '../local-stack/config.ts'
-import { type ModelEntry, registerAndActivate } from './model-registry.ts'
+import { type ModelEntry, registerAndActivate } from './registry.ts'
 
 /** The bucket every model file goes to. */
 export const MODELS_BUCKET = 'models'

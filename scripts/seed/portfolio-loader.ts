@@ -11,16 +11,16 @@
 import { finished } from 'node:stream/promises'
 import { setImmediate as nextTurn } from 'node:timers/promises'
 import type { Sql, TransactionSql } from 'postgres'
-import { addDays } from '../../supabase/functions/_shared/calendar.ts'
-import { type GameTruth, gameTruth } from '../../supabase/functions/_shared/observations.ts'
+import { addDays } from '../../supabase/functions/_shared/scoring/calendar.ts'
+import { type GameTruth, gameTruth } from '../market-sim/observations.ts'
 import {
   type PublicationRule,
   type SimulatedGame,
   simulatedGames,
-} from '../../supabase/functions/_shared/simulator.ts'
-import { tierKey } from '../../supabase/functions/_shared/types.ts'
+} from '../market-sim/simulator.ts'
+import { tierKey } from '../../supabase/functions/_shared/scoring/types.ts'
 import { type HistoryWindow, type LoadedSpan, loadedSpan } from './portfolio-rows.ts'
-import { progress } from './progress.ts'
+import { progress } from '../lib/progress.ts'
 
 /** What to simulate and load. */
 export interface PortfolioLoadOptions {
@@ -351,7 +351,7 @@ async function ensureTruthTable(tx: TransactionSql): Promise<void> {
   await tx`create schema if not exists simulation`
   await tx`
     comment on schema simulation is
-      'Hidden truth of simulated portfolios (scripts/lib/portfolio-loader.ts); not the app''s'`
+      'Hidden truth of simulated portfolios (scripts/seed/portfolio-loader.ts); not the app''s'`
   await tx`revoke all on schema simulation from public`
   await tx`
     create table if not exists simulation.game_truth (

@@ -5,14 +5,14 @@
  * what the scorer would have seen. Shared by the loader (COPY into Postgres) and the seed
  * generator (SQL text).
  */
-import { addDays } from '../../supabase/functions/_shared/calendar.ts'
-import {
-  type GameTruth,
-  gameTruth,
-  observeGame,
-} from '../../supabase/functions/_shared/observations.ts'
-import type { SimulatedGame } from '../../supabase/functions/_shared/simulator.ts'
-import type { GameFacts, PrizeTier, Snapshot } from '../../supabase/functions/_shared/types.ts'
+import { addDays } from '../../supabase/functions/_shared/scoring/calendar.ts'
+import { type GameTruth, gameTruth, observeGame } from '../market-sim/observations.ts'
+import type { SimulatedGame } from '../market-sim/simulator.ts'
+import type {
+  GameFacts,
+  PrizeTier,
+  Snapshot,
+} from '../../supabase/functions/_shared/scoring/types.ts'
 
 /** Which days of a simulated portfolio go into the database. */
 export interface HistoryWindow {

@@ -1,21 +1,24 @@
 /**
  * Training rows from simulated portfolios: the features of sampled game-days (the one feature
- * definition, `_shared/features.ts`) and the hidden truth they are trained against, the expected
+ * definition, `_shared/scoring/features.ts`) and the hidden truth they are trained against, the expected
  * return per $1 of a ticket bought that day. Portfolios are laid out like the held-out ones
  * (same length, same number of games on sale) but come from other seeds.
  */
-import { computeFeatures, FEATURE_NAMES } from '../../supabase/functions/_shared/features.ts'
+import {
+  computeFeatures,
+  FEATURE_NAMES,
+} from '../../supabase/functions/_shared/scoring/features.ts'
 import {
   EVALUATION_DAYS,
   EVALUATION_START_DATE,
   isHeldOutSeed,
-} from '../../supabase/functions/_shared/evaluation-set.ts'
-import { observedGameDays } from '../../supabase/functions/_shared/observations.ts'
+} from '../evaluation/evaluation-set.ts'
+import { observedGameDays } from '../market-sim/observations.ts'
 import {
   type PublicationRule,
   type SimulatedGame,
   simulatedGames,
-} from '../../supabase/functions/_shared/simulator.ts'
+} from '../market-sim/simulator.ts'
 
 /** Which portfolios to simulate and which of their game-days to keep. */
 export interface TrainingDataOptions {

@@ -3,11 +3,14 @@
  * settings, how it did on the held-out portfolios, and how long training took. `version`,
  * `trainedAt` and `onnxFile` are what the publishing tools read (`model-card.ts`).
  */
-import { FEATURE_NAMES, FEATURE_SET_VERSION } from '../../supabase/functions/_shared/features.ts'
-import { EVALUATION_DAYS, HELD_OUT_SEEDS } from '../../supabase/functions/_shared/evaluation-set.ts'
-import type { EvaluationReport } from '../../supabase/functions/_shared/evaluation.ts'
-import type { ModelEvaluation } from './training-evaluation.ts'
-import type { TrainedExpectedReturnModel } from './training-pipeline.ts'
+import {
+  FEATURE_NAMES,
+  FEATURE_SET_VERSION,
+} from '../../supabase/functions/_shared/scoring/features.ts'
+import { EVALUATION_DAYS, HELD_OUT_SEEDS } from '../evaluation/evaluation-set.ts'
+import type { EvaluationReport } from '../evaluation/evaluation.ts'
+import type { ModelEvaluation } from '../evaluation/model-evaluation.ts'
+import type { TrainedExpectedReturnModel } from './pipeline.ts'
 
 /** The targets of the scoring model (issue 4). */
 export const MODEL_TARGETS = {
@@ -76,7 +79,7 @@ export function modelCard(context: {
     predicts: 'Expected return per $1 of a ticket bought today (median) with a calibrated 80% ' +
       'interval (p10, p90); ONNX outputs expected_return, expected_return_p10, expected_return_p90.',
     data: {
-      source: 'simulated portfolios (supabase/functions/_shared/simulator.ts), ' +
+      source: 'simulated portfolios (scripts/market-sim/simulator.ts), ' +
         `${EVALUATION_DAYS} observed days, about 40 games on sale`,
       rules: config.rules,
       trainingSeeds: trained.data.trainingSeeds,

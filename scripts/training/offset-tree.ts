@@ -4,7 +4,7 @@
  * offset tree first, then the boosted trees — still outputs the final expected return directly,
  * as a plain ONNX `TreeEnsembleRegressor` with no extra graph nodes.
  */
-import { emptyTree, type RegressionTree } from '../../supabase/functions/_shared/gbm/model.ts'
+import { emptyTree, type RegressionTree } from './gbm/model.ts'
 
 /** Options of {@link buildOffsetTree}. */
 export interface OffsetTreeOptions {

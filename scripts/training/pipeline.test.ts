@@ -1,20 +1,16 @@
 import { describe, expect, it } from 'vitest'
-import { FEATURE_NAMES } from '../../supabase/functions/_shared/features.ts'
-import {
-  featureMatrix,
-  predictInterval,
-  predictTrees,
-} from '../../supabase/functions/_shared/gbm/model.ts'
+import { FEATURE_NAMES } from '../../supabase/functions/_shared/scoring/features.ts'
+import { featureMatrix, predictInterval, predictTrees } from './gbm/model.ts'
 import { readScoringModelMetadata } from '../../supabase/functions/_shared/onnx/metadata.ts'
-import { buildTrainingRows } from './training-data.ts'
-import { buildOffsetTree } from './training-offset-tree.ts'
-import { readIntervalModelFromOnnx } from './training-onnx-trees.ts'
+import { buildTrainingRows } from './data.ts'
+import { buildOffsetTree } from './offset-tree.ts'
+import { readIntervalModelFromOnnx } from './onnx/read-trees.ts'
 import {
   DEFAULT_TRAINING_CONFIG,
   encodeTrainedModel,
   trainExpectedReturnModel,
   type TrainingConfig,
-} from './training-pipeline.ts'
+} from './pipeline.ts'
 
 const tinyEnsemble = {
   ...DEFAULT_TRAINING_CONFIG.point,

@@ -17,31 +17,27 @@ import {
   FEATURE_NAMES,
   FEATURE_SET_VERSION,
   type FeatureName,
-} from '../../supabase/functions/_shared/features.ts'
-import { trainingSeeds } from '../../supabase/functions/_shared/evaluation-set.ts'
-import { encodeIntervalModel } from '../../supabase/functions/_shared/gbm/export-onnx.ts'
-import {
-  calibrateInterval,
-  INTERVAL_QUANTILES,
-  type IntervalCalibration,
-} from '../../supabase/functions/_shared/gbm/interval.ts'
+} from '../../supabase/functions/_shared/scoring/features.ts'
+import { trainingSeeds } from '../evaluation/evaluation-set.ts'
+import { encodeIntervalModel } from './gbm/export-onnx.ts'
+import { calibrateInterval, INTERVAL_QUANTILES, type IntervalCalibration } from './gbm/interval.ts'
 import {
   featureMatrix,
   type GradientBoostedTrees,
   type IntervalModel,
   predictTrees,
-} from '../../supabase/functions/_shared/gbm/model.ts'
-import { deriveSeed } from '../../supabase/functions/_shared/gbm/random.ts'
+} from './gbm/model.ts'
+import { deriveSeed } from './gbm/random.ts'
 import {
   type BinningSettings,
   type BoostingOptions,
   DEFAULT_BINNING,
   prepareTrainingSet,
   trainGradientBoostedTrees,
-} from '../../supabase/functions/_shared/gbm/train.ts'
-import type { PublicationRule } from '../../supabase/functions/_shared/simulator.ts'
-import { buildTrainingRows, type TrainingRows } from './training-data.ts'
-import { buildOffsetTree } from './training-offset-tree.ts'
+} from './gbm/train.ts'
+import type { PublicationRule } from '../market-sim/simulator.ts'
+import { buildTrainingRows, type TrainingRows } from './data.ts'
+import { buildOffsetTree } from './offset-tree.ts'
 
 /** Boosting settings of one of the three ensembles (the loss is fixed by its role). */
 export type EnsembleSettings = Omit<BoostingOptions, 'loss' | 'seed' | 'onProgress'>

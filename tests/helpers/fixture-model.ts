@@ -3,9 +3,9 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type postgres from 'postgres'
 import { repoRoot } from '../../scripts/local-stack/config.ts'
-import { registerAndActivate } from '../../scripts/lib/model-registry.ts'
-import { FEATURE_NAMES } from '../../supabase/functions/_shared/features.ts'
-import { sha256Hex } from '../../supabase/functions/_shared/model-store.ts'
+import { registerAndActivate } from '../../scripts/models/registry.ts'
+import { FEATURE_NAMES } from '../../supabase/functions/_shared/scoring/features.ts'
+import { sha256Hex } from '../../supabase/functions/_shared/run/model-store.ts'
 
 /** The fixture model file, relative to the repository root (a `local_file` model). */
 export const FIXTURE_MODEL_PATH = 'tests/fixtures/tiny-model.onnx'

@@ -8,8 +8,14 @@ import {
   type RegressionTreeSpec,
   type TreeEnsembleRegressorSpec,
 } from '../onnx/encode.ts'
-import { type ScoringModelMetadata, scoringModelMetadataProps } from '../onnx/metadata.ts'
-import { MODEL_INPUT_NAME, MODEL_OUTPUT_NAMES } from '../onnx/model-io.ts'
+import {
+  type ScoringModelMetadata,
+  scoringModelMetadataProps,
+} from '../../../supabase/functions/_shared/onnx/metadata.ts'
+import {
+  MODEL_INPUT_NAME,
+  MODEL_OUTPUT_NAMES,
+} from '../../../supabase/functions/_shared/onnx/model-io.ts'
 import type { GradientBoostedTrees, IntervalModel, RegressionTree } from './model.ts'
 
 /** Producer recorded in the ONNX file. */

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import type { TreeEnsembleModelSpec } from './encode.ts'
-import { ProtobufWriter, readProtobufFields } from './protobuf.ts'
+import {
+  ProtobufWriter,
+  readProtobufFields,
+} from '../../../supabase/functions/_shared/onnx/protobuf.ts'
 import { testModelBytes } from './test-models.ts'
 
 describe('protobuf writer', () => {

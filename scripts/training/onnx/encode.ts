@@ -6,7 +6,7 @@
  * constants below). Thresholds, leaf weights and base values are written as float32 attributes,
  * so onnxruntime compares and sums in float32 — the trainer's own prediction mirrors that.
  */
-import { ProtobufWriter } from './protobuf.ts'
+import { ProtobufWriter } from '../../../supabase/functions/_shared/onnx/protobuf.ts'
 
 /** An internal node: rows with `features[featureIndex] <= threshold` go to `trueNodeId`. */
 export interface TreeBranchNode {

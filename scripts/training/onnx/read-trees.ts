@@ -3,13 +3,9 @@
  * TypeScript prediction (`predictTrees`) can be compared with onnxruntime's on any model file —
  * the parity check of `npm run evaluate -- --model <file>`.
  */
-import type {
-  GradientBoostedTrees,
-  IntervalModel,
-  RegressionTree,
-} from '../../supabase/functions/_shared/gbm/model.ts'
-import { MODEL_OUTPUT_NAMES } from '../../supabase/functions/_shared/onnx/model-io.ts'
-import { readProtobufFields, WireType } from '../../supabase/functions/_shared/onnx/protobuf.ts'
+import type { GradientBoostedTrees, IntervalModel, RegressionTree } from '../gbm/model.ts'
+import { MODEL_OUTPUT_NAMES } from '../../../supabase/functions/_shared/onnx/model-io.ts'
+import { readProtobufFields, WireType } from '../../../supabase/functions/_shared/onnx/protobuf.ts'
 
 // Field numbers from onnx.proto.
 const MODEL_GRAPH = 7

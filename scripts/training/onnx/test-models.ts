@@ -3,7 +3,7 @@
  * columns, no metadata.
  */
 import { encodeTreeEnsembleModel, type TreeEnsembleRegressorSpec } from './encode.ts'
-import { MODEL_OUTPUT_NAMES } from './model-io.ts'
+import { MODEL_OUTPUT_NAMES } from '../../../supabase/functions/_shared/onnx/model-io.ts'
 
 /** Encodes a two-column test model with these regressors. */
 export function testModelBytes(regressors: TreeEnsembleRegressorSpec[]): Uint8Array {

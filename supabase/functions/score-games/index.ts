@@ -1,7 +1,7 @@
 /**
  * score-games: scores every active game in scope with the active ONNX model and writes one
  * prediction per game. Thin: reads the environment, wires Postgres and Storage, and serves the
- * handler from `_shared/handler.ts`.
+ * handler from `_shared/http/handler.ts`.
  *
  * On Supabase (and `supabase functions serve`) the platform routes requests here. On the
  * Docker-free local stack, SCORER_LOCAL_PORT makes it listen on 127.0.0.1 itself and answer at
@@ -9,9 +9,9 @@
  */
 import type { SupabaseClient } from '@supabase/supabase-js'
 import postgres from 'postgres'
-import { loadConfig } from '../_shared/config.ts'
-import { createHandler } from '../_shared/handler.ts'
-import type { ModelSource } from '../_shared/model-store.ts'
+import { loadConfig } from '../_shared/http/config.ts'
+import { createHandler } from '../_shared/http/handler.ts'
+import type { ModelSource } from '../_shared/run/model-store.ts'
 
 const config = loadConfig(Deno.env.toObject())
 

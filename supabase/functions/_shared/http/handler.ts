@@ -6,7 +6,7 @@
 import { authorize } from './auth.ts'
 import { errorBody, ScoringError } from './errors.ts'
 import { parseScoringRequest } from './request.ts'
-import { executeRun, type RunContext } from './run.ts'
+import { executeRun, type RunContext } from '../run/run.ts'
 
 /** What the handler needs besides a run context. */
 export interface HandlerContext extends RunContext {

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { encodeTreeEnsembleModel, type TreeEnsembleModelSpec } from './encode.ts'
+import {
+  encodeTreeEnsembleModel,
+  type TreeEnsembleModelSpec,
+} from '../../../../scripts/training/onnx/encode.ts'
 import {
   describeFeatureNameMismatch,
   METADATA_KEYS,

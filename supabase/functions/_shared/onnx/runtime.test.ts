@@ -1,10 +1,17 @@
 import { afterAll, describe, expect, it } from 'vitest'
-import { encodeIntervalModel } from '../gbm/export-onnx.ts'
-import { trainIntervalModel } from '../gbm/interval.ts'
-import { featureMatrix, type IntervalModel, predictInterval } from '../gbm/model.ts'
-import { syntheticRegressionData } from '../gbm/synthetic.ts'
+import { encodeIntervalModel } from '../../../../scripts/training/gbm/export-onnx.ts'
+import { trainIntervalModel } from '../../../../scripts/training/gbm/interval.ts'
+import {
+  featureMatrix,
+  type IntervalModel,
+  predictInterval,
+} from '../../../../scripts/training/gbm/model.ts'
+import { syntheticRegressionData } from '../../../../scripts/training/gbm/synthetic.ts'
 import { MODEL_OUTPUT_NAMES } from './model-io.ts'
-import { singleOutputModelBytes, testModelBytes } from './test-models.ts'
+import {
+  singleOutputModelBytes,
+  testModelBytes,
+} from '../../../../scripts/training/onnx/test-models.ts'
 import {
   createModelSession,
   ModelRuntimeError,

@@ -1,9 +1,12 @@
 import { afterAll, describe, expect, it } from 'vitest'
-import { encodeIntervalModel } from '../gbm/export-onnx.ts'
-import { trainIntervalModel } from '../gbm/interval.ts'
-import type { IntervalModel } from '../gbm/model.ts'
-import { seededRandom } from '../gbm/random.ts'
-import { randomCompleteEnsemble, syntheticRegressionData } from '../gbm/synthetic.ts'
+import { encodeIntervalModel } from '../../../../scripts/training/gbm/export-onnx.ts'
+import { trainIntervalModel } from '../../../../scripts/training/gbm/interval.ts'
+import type { IntervalModel } from '../../../../scripts/training/gbm/model.ts'
+import { seededRandom } from '../../../../scripts/training/gbm/random.ts'
+import {
+  randomCompleteEnsemble,
+  syntheticRegressionData,
+} from '../../../../scripts/training/gbm/synthetic.ts'
 import {
   createModelSession,
   type ModelOutputs,
@@ -11,7 +14,7 @@ import {
   predictBatch,
   releaseModelSession,
 } from './runtime.ts'
-import { singleOutputModelBytes } from './test-models.ts'
+import { singleOutputModelBytes } from '../../../../scripts/training/onnx/test-models.ts'
 import {
   loadTreeEnsembleModel,
   predictTreeEnsembles,

@@ -12,11 +12,11 @@
  */
 import type { Sql } from 'postgres'
 import { z } from 'zod'
-import { ScoringError } from './errors.ts'
-import { FEATURE_NAMES } from './features.ts'
-import { describeFeatureNameMismatch, readScoringModelMetadata } from './onnx/metadata.ts'
-import type { ModelOutputs } from './onnx/runtime.ts'
-import { loadTreeEnsembleModel, predictTreeEnsembles } from './onnx/tree-ensemble.ts'
+import { ScoringError } from '../http/errors.ts'
+import { FEATURE_NAMES } from '../scoring/features.ts'
+import { describeFeatureNameMismatch, readScoringModelMetadata } from '../onnx/metadata.ts'
+import type { ModelOutputs } from '../onnx/runtime.ts'
+import { loadTreeEnsembleModel, predictTreeEnsembles } from '../onnx/tree-ensemble.ts'
 
 const registryRow = z.object({
   version: z.string(),
@@ -54,7 +54,7 @@ type Predict = (rows: Float32Array, rowCount: number) => Promise<ModelOutputs>
 async function loadPredictor(bytes: Uint8Array, source: ModelSource): Promise<Predict> {
   if (source.engine === 'onnxruntime-web') {
     // Imported on demand: the default engine never loads onnxruntime-web at all.
-    const runtime = await import('./onnx/runtime.ts')
+    const runtime = await import('../onnx/runtime.ts')
     const session = await runtime.createModelSession(bytes, { wasmFile: source.wasmFile })
     return (rows, rowCount) => runtime.predictBatch(session, rows, rowCount)
   }

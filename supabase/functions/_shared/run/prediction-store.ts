@@ -3,7 +3,7 @@
  * model version) in the caller's transaction, so a run's rows land together or not at all.
  */
 import type { Sql, TransactionSql } from 'postgres'
-import { FEATURE_NAMES } from './features.ts'
+import { FEATURE_NAMES } from '../scoring/features.ts'
 import { arrayLiteral } from './pg-array.ts'
 
 /** Recommendation labels, best first (the `public.recommendation` enum). */

@@ -1,7 +1,7 @@
 import type { Sql } from 'postgres'
 import { describe, expect, it } from 'vitest'
 import { forEachRunInput, type RunInputsQuery } from './run-inputs.ts'
-import type { GameObservation } from './types.ts'
+import type { GameObservation } from '../scoring/types.ts'
 
 /** Rows as the scorer's read returns them (the SQL is tested against Postgres in tests/). */
 const validRow = {

@@ -5,9 +5,9 @@
  */
 import type { Sql } from 'postgres'
 import { z } from 'zod'
-import { FEATURE_HISTORY_DAYS, FEATURE_LOOKBACK_DAYS } from './features.ts'
+import { FEATURE_HISTORY_DAYS, FEATURE_LOOKBACK_DAYS } from '../scoring/features.ts'
 import { arrayLiteral } from './pg-array.ts'
-import type { GameObservation } from './types.ts'
+import type { GameObservation } from '../scoring/types.ts'
 
 /** What a run scores: null means "all". */
 export interface RunScope {

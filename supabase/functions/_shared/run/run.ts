@@ -4,13 +4,13 @@
  * transaction. Any failure leaves earlier predictions untouched and the run recorded as failed.
  */
 import type { Sql } from 'postgres'
-import { ScoringError } from './errors.ts'
+import { ScoringError } from '../http/errors.ts'
 import { type ActiveModel, loadActiveModel, type ModelSource } from './model-store.ts'
 import { type Prediction, upsertPredictions } from './prediction-store.ts'
-import type { ScoringRequest } from './request.ts'
+import type { ScoringRequest } from '../http/request.ts'
 import { forEachRunInput } from './run-inputs.ts'
 import { finishRun, runningRunId, startRun, tryLockScope, unlockScope } from './run-log.ts'
-import { batchBuilder, interpretBatch, type SkippedGame } from './scoring-pipeline.ts'
+import { batchBuilder, interpretBatch, type SkippedGame } from '../scoring/scoring-pipeline.ts'
 
 /**
  * Wall time per phase, in milliseconds. Games are featurized as their rows arrive, so

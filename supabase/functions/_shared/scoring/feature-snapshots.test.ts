@@ -6,9 +6,9 @@ import {
   FEATURE_LOOKBACK_DAYS,
   snapshotsFeaturesRead,
 } from './features.ts'
-import { seededRandom } from './gbm/random.ts'
-import { observedGameDays } from './observations.ts'
-import { simulatedGames } from './simulator.ts'
+import { seededRandom } from '../../../../scripts/training/gbm/random.ts'
+import { observedGameDays } from '../../../../scripts/market-sim/observations.ts'
+import { simulatedGames } from '../../../../scripts/market-sim/simulator.ts'
 import type { GameObservation, Snapshot } from './types.ts'
 
 function featureValues(observation: GameObservation): number[] | string {

@@ -8,8 +8,8 @@ import {
   type FeatureName,
   UNKNOWN,
 } from './features.ts'
-import { observedGameDays } from './observations.ts'
-import { simulatedGames } from './simulator.ts'
+import { observedGameDays } from '../../../../scripts/market-sim/observations.ts'
+import { simulatedGames } from '../../../../scripts/market-sim/simulator.ts'
 import type { GameObservation, PrizeTier, Snapshot } from './types.ts'
 
 /** The features of an observation as a record; fails the test when the game is refused. */

@@ -4,7 +4,7 @@
  * states the expected return per $1 and never speaks of profit unless the whole 80% interval is
  * above $1 per $1.
  */
-import type { Recommendation } from './prediction-store.ts'
+import type { Recommendation } from '../run/prediction-store.ts'
 
 /** What interpretation needs to know about one scored game. */
 export interface InterpretationInput {

@@ -5,8 +5,8 @@
  */
 import { computeFeatures, FEATURE_NAMES, featureRecord, type GameFeatures } from './features.ts'
 import { interpret } from './interpretation.ts'
-import type { ModelOutputs } from './onnx/runtime.ts'
-import type { Prediction } from './prediction-store.ts'
+import type { ModelOutputs } from '../onnx/runtime.ts'
+import type { Prediction } from '../run/prediction-store.ts'
 import type { GameObservation } from './types.ts'
 
 /** A game left out of a run, and why. */
