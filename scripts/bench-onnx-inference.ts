@@ -19,13 +19,17 @@ import { featureMatrix, type IntervalModel, predictInterval } from './training/g
 import { seededRandom } from './training/gbm/random.ts'
 import { randomCompleteEnsemble } from './training/gbm/synthetic.ts'
 import { createModelSession, predictBatch } from '../supabase/functions/_shared/onnx/runtime.ts'
-import { option } from './lib/cli.ts'
+import { parseCli } from './lib/cli.ts'
 import { progress } from './lib/progress.ts'
 
-const args = process.argv.slice(2)
-const treeCount = Number(option(args, 'trees') ?? 300)
-const depth = Number(option(args, 'depth') ?? 6)
-const rowCount = Number(option(args, 'rows') ?? 20_000)
+const options = parseCli(process.argv.slice(2), {
+  trees: { type: 'string' },
+  depth: { type: 'string' },
+  rows: { type: 'string' },
+})
+const treeCount = Number(options.trees ?? 300)
+const depth = Number(options.depth ?? 6)
+const rowCount = Number(options.rows ?? 20_000)
 const featureCount = 30
 const random = seededRandom(2026)
 

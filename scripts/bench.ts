@@ -20,13 +20,27 @@ import { describeMachine, writeBenchDocs } from './bench/report.ts'
 import type { BenchModelChoice } from './bench/models.ts'
 import { runBenchmark } from './bench/run.ts'
 import { headlineJson, summarizeSize, TARGET_GAMES } from './bench/summary.ts'
-import { flag, option, runMain } from './lib/cli.ts'
+import { type CliValues, parseCli, runMain } from './lib/cli.ts'
 import { progress } from './lib/progress.ts'
 
 const MODEL_CHOICES = ['auto', 'default', 'production-size', 'fixture'] as const
 
-function sizesOption(args: string[]): number[] {
-  const text = option(args, 'games') ?? '50,500,5000,20000'
+const OPTIONS = {
+  games: { type: 'string' },
+  port: { type: 'string' },
+  model: { type: 'string' },
+  warm: { type: 'string' },
+  cold: { type: 'string' },
+  'no-baseline': { type: 'boolean' },
+  'no-engine-comparison': { type: 'boolean' },
+  'no-docs': { type: 'boolean' },
+  json: { type: 'boolean' },
+} as const
+
+type Values = CliValues<typeof OPTIONS>
+
+function sizesOption(values: Values): number[] {
+  const text = values.games ?? '50,500,5000,20000'
   const sizes = text.split(',').map((part) => Number(part.trim()))
   if (sizes.some((size) => !Number.isInteger(size) || size < 1)) {
     throw new Error(`Cannot benchmark: --games must be positive integers, not ${text}`)
@@ -34,39 +48,40 @@ function sizesOption(args: string[]): number[] {
   return sizes
 }
 
-function integerOption(args: string[], name: string, fallback: number): number {
-  const value = Number(option(args, name) ?? fallback)
+function integerOption(values: Values, name: 'port' | 'warm' | 'cold', fallback: number): number {
+  const value = Number(values[name] ?? fallback)
   if (!Number.isInteger(value) || value < 0) {
     throw new Error(`Cannot benchmark: --${name} must be a non-negative integer`)
   }
   return value
 }
 
-function modelOption(args: string[]): BenchModelChoice {
-  const value = option(args, 'model') ?? 'auto'
+function modelOption(values: Values): BenchModelChoice {
+  const value = values.model ?? 'auto'
   const match = MODEL_CHOICES.find((choice) => choice === value)
   if (!match) throw new Error(`Cannot benchmark: --model must be ${MODEL_CHOICES.join(' | ')}`)
   return match
 }
 
 async function main(args: string[]): Promise<void> {
-  const games = sizesOption(args)
+  const values = parseCli(args, OPTIONS)
+  const games = sizesOption(values)
   const stackWasRunning = isRunning()
   if (!stackWasRunning) await startStack()
   const sql = postgres(dbUrl, { max: 4, onnotice: () => {} })
   try {
     const report = await runBenchmark(sql, {
       games,
-      port: integerOption(args, 'port', functionsPort),
-      model: modelOption(args),
-      warmCalls: integerOption(args, 'warm', 3),
-      coldStarts: Math.max(1, integerOption(args, 'cold', 3)),
+      port: integerOption(values, 'port', functionsPort),
+      model: modelOption(values),
+      warmCalls: integerOption(values, 'warm', 3),
+      coldStarts: Math.max(1, integerOption(values, 'cold', 3)),
       predictionDate: todayInChicago(),
-      baseline: !flag(args, 'no-baseline'),
-      engineComparisonAt: flag(args, 'no-engine-comparison') ? [] : [TARGET_GAMES],
+      baseline: !values['no-baseline'],
+      engineComparisonAt: values['no-engine-comparison'] ? [] : [TARGET_GAMES],
       onProgress: progress,
     })
-    if (!flag(args, 'no-docs')) {
+    if (!values['no-docs']) {
       const command = ['npm run bench', ...(args.length > 0 ? ['--', ...args] : [])].join(' ')
       writeBenchDocs(report, await describeMachine(sql), command)
       progress('wrote docs/benchmarks.md and docs/benchmarks.svg')
@@ -87,7 +102,7 @@ async function main(args: string[]): Promise<void> {
           : `${size.games} games: failed: ${'error' in size.single ? size.single.error : ''}`,
       )
     }
-    if (flag(args, 'json')) console.log(JSON.stringify(headlineJson(report)))
+    if (values.json) console.log(JSON.stringify(headlineJson(report)))
   } finally {
     await sql.end()
     if (!stackWasRunning) stopStack()

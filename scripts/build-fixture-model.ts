@@ -17,7 +17,7 @@ import { encodeIntervalModel } from './training/gbm/export-onnx.ts'
 import { trainIntervalModel } from './training/gbm/interval.ts'
 import type { IntervalModel } from './training/gbm/model.ts'
 import { syntheticRegressionData } from './training/gbm/synthetic.ts'
-import { isMain, option } from './lib/cli.ts'
+import { parseCli, runMain } from './lib/cli.ts'
 import { progress } from './lib/progress.ts'
 
 /** Where the committed fixture lives. */
@@ -61,12 +61,11 @@ export function buildFixtureModel(
   return { bytes, model }
 }
 
-if (isMain(import.meta.url)) {
-  const args = process.argv.slice(2)
-  const names = option(args, 'feature-names')?.split(',').map((name) => name.trim()) ??
-    FEATURE_NAMES
-  const out = option(args, 'out') ?? fileURLToPath(FIXTURE_MODEL_PATH)
+await runMain(import.meta.url, (args) => {
+  const options = parseCli(args, { 'feature-names': { type: 'string' }, out: { type: 'string' } })
+  const names = options['feature-names']?.split(',').map((name) => name.trim()) ?? FEATURE_NAMES
+  const out = options.out ?? fileURLToPath(FIXTURE_MODEL_PATH)
   const { bytes } = buildFixtureModel(names)
   writeFileSync(out, bytes)
   progress(`wrote ${out} (${bytes.length} bytes, ${names.length} features)`)
-}
+})

@@ -6,7 +6,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { option } from './lib/cli.ts'
+import { parseCli, runMain } from './lib/cli.ts'
 import { progress } from './lib/progress.ts'
 import type { PrizeStructuresFile } from './market-sim/prize-structures.ts'
 
@@ -86,8 +86,12 @@ function render(structures: StructureRow[], sourceDates: string): string {
   },\n  "structures": [\n${games}\n  ]\n}\n`
 }
 
-const csvPath = option(process.argv.slice(2), 'csv') ?? defaultCsv
-const structures = parseStructures(readFileSync(csvPath, 'utf8'))
-const dates = [...new Set(structures.map((game) => game.sourceDate))].join(', ')
-writeFileSync(target, render(structures, dates))
-progress(`wrote ${structures.length} structures to ${target}`)
+function main(args: string[]): void {
+  const { csv } = parseCli(args, { csv: { type: 'string' } })
+  const structures = parseStructures(readFileSync(csv ?? defaultCsv, 'utf8'))
+  const dates = [...new Set(structures.map((game) => game.sourceDate))].join(', ')
+  writeFileSync(target, render(structures, dates))
+  progress(`wrote ${structures.length} structures to ${target}`)
+}
+
+await runMain(import.meta.url, main)

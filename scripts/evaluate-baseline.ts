@@ -10,21 +10,26 @@ import {
   HELD_OUT_PORTFOLIOS,
   HELD_OUT_SEEDS,
 } from './evaluation/evaluation-set.ts'
-import { flag } from './lib/cli.ts'
+import { parseCli, runMain } from './lib/cli.ts'
 import { progress } from './lib/progress.ts'
 import { formatEvaluationReports } from './evaluation/report.ts'
 
-progress(`evaluating the standard estimator on ${HELD_OUT_PORTFOLIOS.length} held-out portfolios`)
-const reports = await evaluateReturnPredictor(HELD_OUT_PORTFOLIOS, {
-  predictor: standardEstimatorPredictor,
-  onProgress: progress,
-})
-if (flag(process.argv.slice(2), 'json')) {
-  console.log(JSON.stringify({ predictor: 'standard_estimator', reports }, null, 2))
-} else {
-  console.log(
-    `Standard estimator on held-out portfolios: seeds ${HELD_OUT_SEEDS.join(', ')}; ` +
-      `${EVALUATION_DAYS} days from ${EVALUATION_START_DATE}; expected return per $1.`,
-  )
-  console.log(formatEvaluationReports(reports))
+async function main(args: string[]): Promise<void> {
+  const { json } = parseCli(args, { json: { type: 'boolean' } })
+  progress(`evaluating the standard estimator on ${HELD_OUT_PORTFOLIOS.length} held-out portfolios`)
+  const reports = await evaluateReturnPredictor(HELD_OUT_PORTFOLIOS, {
+    predictor: standardEstimatorPredictor,
+    onProgress: progress,
+  })
+  if (json) {
+    console.log(JSON.stringify({ predictor: 'standard_estimator', reports }, null, 2))
+  } else {
+    console.log(
+      `Standard estimator on held-out portfolios: seeds ${HELD_OUT_SEEDS.join(', ')}; ` +
+        `${EVALUATION_DAYS} days from ${EVALUATION_START_DATE}; expected return per $1.`,
+    )
+    console.log(formatEvaluationReports(reports))
+  }
 }
+
+await runMain(import.meta.url, main)

@@ -23,7 +23,7 @@ import {
   readScoringModelMetadata,
 } from '../supabase/functions/_shared/onnx/metadata.ts'
 import { repoRoot } from './local-stack/config.ts'
-import { flag, option, runMain } from './lib/cli.ts'
+import { parseCli, runMain } from './lib/cli.ts'
 import { defaultModelCard } from './models/model-cards.ts'
 import { progress } from './lib/progress.ts'
 import { MODEL_TARGETS, targetsMet } from './training/model-card.ts'
@@ -64,7 +64,8 @@ function sideBySide(model: readonly EvaluationReport[], baseline: readonly Evalu
 }
 
 async function main(args: string[]): Promise<void> {
-  const chosen = option(args, 'model')
+  const options = parseCli(args, { model: { type: 'string' }, json: { type: 'boolean' } })
+  const chosen = options.model
   const file = chosen ? resolve(chosen) : join(repoRoot, defaultModelCard().onnxFile)
   const bytes = new Uint8Array(readFileSync(file))
   const metadata = readScoringModelMetadata(bytes)
@@ -106,7 +107,7 @@ async function main(args: string[]): Promise<void> {
       evaluation.parity.maxAbsDiff.toExponential(2)
     } (target <= ${MODEL_TARGETS.onnxMaxAbsDiffAtMost}: ${met.onnxParity ? 'met' : 'NOT met'})`,
   )
-  if (flag(args, 'json')) {
+  if (options.json) {
     const rounded = Object.fromEntries(
       Object.entries(metrics).map(([key, value]) => [key, Number(value.toPrecision(6))]),
     )

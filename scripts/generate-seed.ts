@@ -4,12 +4,17 @@
  */
 import { writeFileSync } from 'node:fs'
 import { join, relative } from 'node:path'
-import { option } from './lib/cli.ts'
+import { parseCli, runMain } from './lib/cli.ts'
 import { progress } from './lib/progress.ts'
 import { renderSeedSql } from './seed/seed-sql.ts'
 import { repoRoot, supabaseDir } from './local-stack/config.ts'
 
-const target = option(process.argv.slice(2), 'out') ?? join(supabaseDir, 'seed.sql')
-const seedSql = renderSeedSql()
-writeFileSync(target, seedSql)
-progress(`wrote ${relative(repoRoot, target)} (${Math.round(seedSql.length / 1024)} KB)`)
+function main(args: string[]): void {
+  const { out } = parseCli(args, { out: { type: 'string' } })
+  const target = out ?? join(supabaseDir, 'seed.sql')
+  const seedSql = renderSeedSql()
+  writeFileSync(target, seedSql)
+  progress(`wrote ${relative(repoRoot, target)} (${Math.round(seedSql.length / 1024)} KB)`)
+}
+
+await runMain(import.meta.url, main)

@@ -11,56 +11,83 @@
  */
 import postgres from 'postgres'
 import { todayInChicago } from '../supabase/functions/_shared/http/request.ts'
-import { flag, option } from './lib/cli.ts'
+import { type CliValues, parseCli, runMain } from './lib/cli.ts'
 import { dbUrl } from './local-stack/config.ts'
 import { loadSimulatedPortfolio, type PortfolioLoadOptions } from './seed/portfolio-loader.ts'
 
-const args = process.argv.slice(2)
+const OPTIONS = {
+  games: { type: 'string' },
+  states: { type: 'string' },
+  seed: { type: 'string' },
+  publication: { type: 'string' },
+  'as-of': { type: 'string' },
+  days: { type: 'string' },
+  clear: { type: 'string' },
+  exact: { type: 'boolean' },
+  'with-ended': { type: 'boolean' },
+  truth: { type: 'string' },
+  'db-url': { type: 'string' },
+} as const
 
-function oneOf<const T extends string>(name: string, allowed: readonly T[], fallback: T): T {
-  const value = option(args, name) ?? fallback
+type Values = CliValues<typeof OPTIONS>
+type StringOption = {
+  [K in keyof typeof OPTIONS]: (typeof OPTIONS)[K]['type'] extends 'string' ? K : never
+}[keyof typeof OPTIONS]
+
+function oneOf<const T extends string>(
+  values: Values,
+  name: StringOption,
+  allowed: readonly T[],
+  fallback: T,
+): T {
+  const value = values[name] ?? fallback
   const match = allowed.find((candidate) => candidate === value)
   if (match === undefined) throw new Error(`Cannot load: --${name} must be ${allowed.join(' | ')}`)
   return match
 }
 
-function positiveInteger(name: string, fallback: number): number {
-  const value = Number(option(args, name) ?? fallback)
+function positiveInteger(values: Values, name: StringOption, fallback: number): number {
+  const value = Number(values[name] ?? fallback)
   if (!Number.isInteger(value) || value < 1) {
     throw new Error(`Cannot load: --${name} must be a positive integer`)
   }
   return value
 }
 
-const states = (option(args, 'states') ?? 'MN').split(',').map((state) => state.trim())
-const games = positiveInteger('games', 40)
-const loadOptions: PortfolioLoadOptions = {
-  seed: positiveInteger('seed', 1),
-  publication: oneOf('publication', ['minnesota', 'all_tiers'], 'minnesota'),
-  asOfDate: option(args, 'as-of') ?? todayInChicago(),
-  historyDays: positiveInteger('days', 90),
-  states,
-  activeGamesPerState: Math.ceil(games / states.length),
-  exactActiveGames: flag(args, 'exact'),
-  includeEndedGames: flag(args, 'with-ended'),
-  clear: oneOf('clear', ['none', 'states', 'all'], 'none'),
-  truth: oneOf('truth', ['as_of_date', 'history', 'none'], 'as_of_date'),
+async function main(args: string[]): Promise<void> {
+  const values = parseCli(args, OPTIONS)
+  const states = (values.states ?? 'MN').split(',').map((state) => state.trim())
+  const games = positiveInteger(values, 'games', 40)
+  const loadOptions: PortfolioLoadOptions = {
+    seed: positiveInteger(values, 'seed', 1),
+    publication: oneOf(values, 'publication', ['minnesota', 'all_tiers'], 'minnesota'),
+    asOfDate: values['as-of'] ?? todayInChicago(),
+    historyDays: positiveInteger(values, 'days', 90),
+    states,
+    activeGamesPerState: Math.ceil(games / states.length),
+    exactActiveGames: values.exact === true,
+    includeEndedGames: values['with-ended'] === true,
+    clear: oneOf(values, 'clear', ['none', 'states', 'all'], 'none'),
+    truth: oneOf(values, 'truth', ['as_of_date', 'history', 'none'], 'as_of_date'),
+  }
+
+  const sql = postgres(values['db-url'] ?? dbUrl, { max: 1, onnotice: () => {} })
+  try {
+    const result = await loadSimulatedPortfolio(sql, loadOptions)
+    console.log(JSON.stringify({
+      games: result.gameIds.length,
+      activeGames: result.activeGameIds.length,
+      firstGameId: result.gameIds[0] ?? null,
+      lastGameId: result.gameIds.at(-1) ?? null,
+      prizeTiers: result.prizeTiers,
+      snapshots: result.snapshots,
+      truthRows: result.truthRows,
+      asOfDate: result.asOfDate,
+      elapsedMs: result.elapsedMs,
+    }))
+  } finally {
+    await sql.end()
+  }
 }
 
-const sql = postgres(option(args, 'db-url') ?? dbUrl, { max: 1, onnotice: () => {} })
-try {
-  const result = await loadSimulatedPortfolio(sql, loadOptions)
-  console.log(JSON.stringify({
-    games: result.gameIds.length,
-    activeGames: result.activeGameIds.length,
-    firstGameId: result.gameIds[0] ?? null,
-    lastGameId: result.gameIds.at(-1) ?? null,
-    prizeTiers: result.prizeTiers,
-    snapshots: result.snapshots,
-    truthRows: result.truthRows,
-    asOfDate: result.asOfDate,
-    elapsedMs: result.elapsedMs,
-  }))
-} finally {
-  await sql.end()
-}
+await runMain(import.meta.url, main)

@@ -13,7 +13,7 @@
 import { join, resolve } from 'node:path'
 import postgres from 'postgres'
 import { dbUrl, repoRoot } from './local-stack/config.ts'
-import { flag, option, runMain } from './lib/cli.ts'
+import { parseCli, runMain } from './lib/cli.ts'
 import { defaultModelCard, listModelCards } from './models/model-cards.ts'
 import { activateVersion } from './models/registry.ts'
 import { progress } from './lib/progress.ts'
@@ -30,19 +30,24 @@ function targetFromEnv(env: NodeJS.ProcessEnv): PublishTarget {
 }
 
 async function main(args: string[]): Promise<void> {
-  if (flag(args, 'help')) {
+  const options = parseCli(args, {
+    file: { type: 'string' },
+    activate: { type: 'string' },
+    help: { type: 'boolean' },
+  })
+  if (options.help) {
     console.log('npm run model:publish -- [--file model/x.onnx] [--activate VERSION]')
     return
   }
   const sql = postgres(process.env.SUPABASE_DB_URL ?? dbUrl, { max: 1, onnotice: () => {} })
   try {
-    const version = option(args, 'activate')
+    const version = options.activate
     if (version !== undefined) {
       await activateVersion(sql, version)
       progress(`model ${version} is now the active model`)
       return
     }
-    const chosen = option(args, 'file')
+    const chosen = options.file
     const file = chosen ? resolve(chosen) : join(repoRoot, defaultModelCard().onnxFile)
     const card = listModelCards().find((candidate) => join(repoRoot, candidate.onnxFile) === file)
     const target = targetFromEnv(process.env)

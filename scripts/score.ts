@@ -10,7 +10,7 @@ import { start as startStack, stop as stopStack } from './db.ts'
 import { dbUrl, functionUrl, localServiceRoleKey, repoRoot } from './local-stack/config.ts'
 import { startFunctionServer } from './local-stack/function-server.ts'
 import { isRunning } from './local-stack/postgres.ts'
-import { option, runMain } from './lib/cli.ts'
+import { parseCli, runMain } from './lib/cli.ts'
 import { defaultModelCard } from './models/model-cards.ts'
 import { activeVersion, isRegistered } from './models/registry.ts'
 import { progress } from './lib/progress.ts'
@@ -29,6 +29,7 @@ async function functionAnswers(): Promise<boolean> {
 }
 
 async function main(args: string[]): Promise<void> {
+  const options = parseCli(args, { date: { type: 'string' } })
   const stackWasRunning = isRunning()
   if (!stackWasRunning) await startStack()
   const sql = postgres(dbUrl, { max: 2, onnotice: () => {} })
@@ -52,7 +53,7 @@ async function main(args: string[]): Promise<void> {
       prepareFunctionAssets()
       server = await startFunctionServer()
     }
-    const predictionDate = option(args, 'date')
+    const predictionDate = options.date
     const response = await fetch(functionUrl, {
       method: 'POST',
       headers: {

@@ -12,7 +12,7 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import { join, relative, resolve } from 'node:path'
 import { sha256Hex } from '../supabase/functions/_shared/run/model-store.ts'
 import { repoRoot } from './local-stack/config.ts'
-import { option, runMain } from './lib/cli.ts'
+import { parseCli, runMain } from './lib/cli.ts'
 import { progress } from './lib/progress.ts'
 import { modelCard, targetsMet } from './training/model-card.ts'
 import { evaluateOnnxModel, evaluationMetrics } from './evaluation/model-evaluation.ts'
@@ -33,10 +33,15 @@ function gitCommit(): string | null {
 
 async function main(args: string[]): Promise<void> {
   const started = performance.now()
-  const seed = option(args, 'seed')
+  const options = parseCli(args, {
+    version: { type: 'string' },
+    seed: { type: 'string' },
+    'out-dir': { type: 'string' },
+  })
+  const seed = options.seed
   const config = {
     ...DEFAULT_TRAINING_CONFIG,
-    version: option(args, 'version') ?? DEFAULT_TRAINING_CONFIG.version,
+    version: options.version ?? DEFAULT_TRAINING_CONFIG.version,
     seed: seed === undefined ? DEFAULT_TRAINING_CONFIG.seed : Number(seed),
   }
   if (!Number.isInteger(config.seed)) throw new Error(`--seed must be an integer, not ${seed}`)
@@ -45,7 +50,7 @@ async function main(args: string[]): Promise<void> {
       `--version may hold letters, digits, '.', '_' and '-' only, not ${config.version}`,
     )
   }
-  const outDir = resolve(option(args, 'out-dir') ?? join(repoRoot, 'model'))
+  const outDir = resolve(options['out-dir'] ?? join(repoRoot, 'model'))
 
   progress(`training ${config.version} (seed ${config.seed})`)
   const trained = trainExpectedReturnModel(config, progress)

@@ -13,7 +13,7 @@ import { FEATURE_NAMES } from '../supabase/functions/_shared/scoring/features.ts
 import { trainingSeeds } from './evaluation/evaluation-set.ts'
 import { featureMatrix, predictTrees } from './training/gbm/model.ts'
 import type { SimulatedGame } from './market-sim/simulator.ts'
-import { flag, runMain } from './lib/cli.ts'
+import { parseCli, runMain } from './lib/cli.ts'
 import { progress } from './lib/progress.ts'
 import { buildTrainingRows, type TrainingRows } from './training/data.ts'
 import { DEFAULT_TRAINING_CONFIG, trainResidualEnsembles } from './training/pipeline.ts'
@@ -61,6 +61,7 @@ function maeByRule(rows: TrainingRows, predicted: ArrayLike<number>) {
 }
 
 function main(args: string[]): void {
+  const { json } = parseCli(args, { json: { type: 'boolean' } })
   const config = DEFAULT_TRAINING_CONFIG
   const used = config.trainingPortfolioSeeds + config.calibrationPortfolioSeeds
   const seeds = trainingSeeds(used + VALIDATION_SEEDS)
@@ -107,7 +108,7 @@ function main(args: string[]): void {
       }`,
     )
   }
-  if (flag(args, 'json')) console.log(JSON.stringify(results))
+  if (json) console.log(JSON.stringify(results))
 }
 
 await runMain(import.meta.url, main)

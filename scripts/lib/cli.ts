@@ -1,6 +1,7 @@
-/** Small helpers for script entry points. */
+/** Small helpers for script entry points: is this the script being run, and its command line. */
 import { realpathSync } from 'node:fs'
 import { pathToFileURL } from 'node:url'
+import { parseArgs, type ParseArgsConfig } from 'node:util'
 
 /** True when the module with this `import.meta.url` is the script being run (not imported). */
 export function isMain(moduleUrl: string): boolean {
@@ -25,13 +26,33 @@ export async function runMain(
   }
 }
 
-/** The value after `--name` in argv, if any. */
-export function option(args: string[], name: string): string | undefined {
-  const index = args.indexOf(`--${name}`)
-  return index >= 0 ? args[index + 1] : undefined
+/** What a script accepts: each `--name` as a string value or a boolean flag. */
+export type CliOptions = Record<string, { type: 'string' | 'boolean' }>
+
+/** The parsed values: strings for string options, booleans for flags; absent ones undefined. */
+export type CliValues<T extends CliOptions> = {
+  [K in keyof T]?: T[K]['type'] extends 'boolean' ? boolean : string
 }
 
-/** True when `--name` is in argv. */
-export function flag(args: string[], name: string): boolean {
-  return args.includes(`--${name}`)
+/**
+ * Parses a script's arguments with `node:util` `parseArgs`, strictly: an option the script does
+ * not declare (say `--activte` for `--activate`), a missing value or a stray argument is an
+ * error that names it and lists what the script accepts, never silently ignored.
+ */
+export function parseCli<T extends CliOptions>(args: string[], options: T): CliValues<T> {
+  try {
+    const { values } = parseArgs({
+      args,
+      options: options as ParseArgsConfig['options'],
+      strict: true,
+      allowPositionals: false,
+    })
+    return values as CliValues<T>
+  } catch (error) {
+    const accepted = Object.entries(options)
+      .map(([name, { type }]) => (type === 'string' ? `--${name} <value>` : `--${name}`))
+      .join(', ')
+    const reason = error instanceof Error ? error.message : String(error)
+    throw new Error(`${reason}. Accepted: ${accepted || 'no options'}`)
+  }
 }

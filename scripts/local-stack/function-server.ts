@@ -6,6 +6,7 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
+import { parseEnv } from 'node:util'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { functionsPort, repoRoot } from './config.ts'
 import { progress } from '../lib/progress.ts'
@@ -27,11 +28,12 @@ export function localFunctionEnv(): Record<string, string> {
   const file = existsSync(join(repoRoot, '.env.local'))
     ? join(repoRoot, '.env.local')
     : join(repoRoot, '.env.local.example')
-  const env: Record<string, string> = {}
-  for (const line of readFileSync(file, 'utf8').split('\n')) {
-    const match = line.match(/^\s*([A-Z0-9_]+)\s*=\s*(.*)\s*$/)
-    if (match?.[1] && match[2] !== undefined) env[match[1]] = match[2]
-  }
+  // Node's own dotenv parser: quotes, `export`, comments and multi-line values as Node reads them.
+  const env = Object.fromEntries(
+    Object.entries(parseEnv(readFileSync(file, 'utf8'))).filter(
+      (entry): entry is [string, string] => entry[1] !== undefined,
+    ),
+  )
   if (env.SCORER_LOCAL_MODEL_ROOT) {
     env.SCORER_LOCAL_MODEL_ROOT = resolve(repoRoot, env.SCORER_LOCAL_MODEL_ROOT)
   }

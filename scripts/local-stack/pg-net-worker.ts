@@ -15,7 +15,7 @@
 import postgres from 'postgres'
 import { z } from 'zod'
 import { dbUrl } from './config.ts'
-import { isMain, option } from '../lib/cli.ts'
+import { parseCli, runMain } from '../lib/cli.ts'
 
 /** pg_net's defaults: `pg_net.batch_size`, `pg_net.max_timeout_ms`, `pg_net.ttl`. */
 const batchSize = 200
@@ -188,7 +188,8 @@ export async function runPgNetWorker(url: string): Promise<void> {
   await sql.end({ timeout: 2 })
 }
 
-if (isMain(import.meta.url)) {
-  await runPgNetWorker(option(process.argv.slice(2), 'db-url') ?? dbUrl)
+await runMain(import.meta.url, async (args) => {
+  const options = parseCli(args, { 'db-url': { type: 'string' } })
+  await runPgNetWorker(options['db-url'] ?? dbUrl)
   process.exit(0)
-}
+})
