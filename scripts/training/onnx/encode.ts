@@ -6,6 +6,21 @@
  * constants below). Thresholds, leaf weights and base values are written as float32 attributes,
  * so onnxruntime compares and sums in float32 — the trainer's own prediction mirrors that.
  */
+import {
+  AttributeProto,
+  AttributeType,
+  DimensionProto,
+  GraphProto,
+  ModelProto,
+  NodeProto,
+  OperatorSetIdProto,
+  StringStringEntryProto,
+  TensorDataType,
+  TensorShapeProto,
+  TensorTypeProto,
+  TypeProto,
+  ValueInfoProto,
+} from '../../../supabase/functions/_shared/onnx/proto-fields.ts'
 import { ProtobufWriter } from '../../../supabase/functions/_shared/onnx/protobuf.ts'
 
 /** An internal node: rows with `features[featureIndex] <= threshold` go to `trueNodeId`. */
@@ -58,51 +73,27 @@ export const ONNX_ML_OPSET = 3
 /** Opset of the default domain (no default-domain operator is used; declared for tools). */
 export const ONNX_DEFAULT_OPSET = 13
 
-const ATTRIBUTE_TYPE = { float: 1, int: 2, string: 3, floats: 6, ints: 7, strings: 8 } as const
-const TENSOR_FLOAT = 1
-
-// Field numbers from onnx.proto.
-const Model = {
-  irVersion: 1,
-  producerName: 2,
-  producerVersion: 3,
-  docString: 6,
-  graph: 7,
-  opsetImport: 8,
-  metadataProps: 14,
-}
-const OperatorSetId = { domain: 1, version: 2 }
-const StringStringEntry = { key: 1, value: 2 }
-const Graph = { node: 1, name: 2, input: 11, output: 12 }
-const Node = { input: 1, output: 2, name: 3, opType: 4, attribute: 5, domain: 7 }
-const Attribute = { name: 1, s: 4, i: 3, floats: 7, ints: 8, strings: 9, type: 20 }
-const ValueInfo = { name: 1, type: 2 }
-const TypeProto = { tensorType: 1 }
-const TensorType = { elemType: 1, shape: 2 }
-const TensorShape = { dim: 1 }
-const Dimension = { dimValue: 1, dimParam: 2 }
-
 /** Encodes the model; throws when a tree refers to a node or feature that does not exist. */
 export function encodeTreeEnsembleModel(spec: TreeEnsembleModelSpec): Uint8Array {
   for (const regressor of spec.regressors) validateRegressor(regressor, spec.featureCount)
   const model = new ProtobufWriter()
-  model.int(Model.irVersion, ONNX_IR_VERSION)
-  model.string(Model.producerName, spec.producerName)
-  model.string(Model.producerVersion, spec.producerVersion)
-  if (spec.docString !== undefined) model.string(Model.docString, spec.docString)
-  model.message(Model.graph, (graph) => writeGraph(graph, spec))
-  model.message(Model.opsetImport, (opset) => {
-    opset.string(OperatorSetId.domain, '')
-    opset.int(OperatorSetId.version, ONNX_DEFAULT_OPSET)
+  model.int(ModelProto.irVersion, ONNX_IR_VERSION)
+  model.string(ModelProto.producerName, spec.producerName)
+  model.string(ModelProto.producerVersion, spec.producerVersion)
+  if (spec.docString !== undefined) model.string(ModelProto.docString, spec.docString)
+  model.message(ModelProto.graph, (graph) => writeGraph(graph, spec))
+  model.message(ModelProto.opsetImport, (opset) => {
+    opset.string(OperatorSetIdProto.domain, '')
+    opset.int(OperatorSetIdProto.version, ONNX_DEFAULT_OPSET)
   })
-  model.message(Model.opsetImport, (opset) => {
-    opset.string(OperatorSetId.domain, 'ai.onnx.ml')
-    opset.int(OperatorSetId.version, ONNX_ML_OPSET)
+  model.message(ModelProto.opsetImport, (opset) => {
+    opset.string(OperatorSetIdProto.domain, 'ai.onnx.ml')
+    opset.int(OperatorSetIdProto.version, ONNX_ML_OPSET)
   })
   for (const [key, value] of Object.entries(spec.metadataProps)) {
-    model.message(Model.metadataProps, (entry) => {
-      entry.string(StringStringEntry.key, key)
-      entry.string(StringStringEntry.value, value)
+    model.message(ModelProto.metadataProps, (entry) => {
+      entry.string(StringStringEntryProto.key, key)
+      entry.string(StringStringEntryProto.value, value)
     })
   }
   return model.finish()
@@ -133,26 +124,32 @@ function validateRegressor(regressor: TreeEnsembleRegressorSpec, featureCount: n
 
 function writeGraph(graph: ProtobufWriter, spec: TreeEnsembleModelSpec): void {
   spec.regressors.forEach((regressor, index) => {
-    graph.message(Graph.node, (node) => writeRegressorNode(node, regressor, spec.inputName, index))
+    graph.message(
+      GraphProto.node,
+      (node) => writeRegressorNode(node, regressor, spec.inputName, index),
+    )
   })
-  graph.string(Graph.name, spec.graphName)
+  graph.string(GraphProto.name, spec.graphName)
   graph.message(
-    Graph.input,
+    GraphProto.input,
     (input) => writeFloatMatrixInfo(input, spec.inputName, spec.featureCount),
   )
   for (const regressor of spec.regressors) {
-    graph.message(Graph.output, (output) => writeFloatMatrixInfo(output, regressor.outputName, 1))
+    graph.message(
+      GraphProto.output,
+      (output) => writeFloatMatrixInfo(output, regressor.outputName, 1),
+    )
   }
 }
 
 function writeFloatMatrixInfo(info: ProtobufWriter, name: string, columns: number): void {
-  info.string(ValueInfo.name, name)
-  info.message(ValueInfo.type, (type) => {
+  info.string(ValueInfoProto.name, name)
+  info.message(ValueInfoProto.type, (type) => {
     type.message(TypeProto.tensorType, (tensor) => {
-      tensor.int(TensorType.elemType, TENSOR_FLOAT)
-      tensor.message(TensorType.shape, (shape) => {
-        shape.message(TensorShape.dim, (dim) => dim.string(Dimension.dimParam, 'N'))
-        shape.message(TensorShape.dim, (dim) => dim.int(Dimension.dimValue, columns))
+      tensor.int(TensorTypeProto.elemType, TensorDataType.float)
+      tensor.message(TensorTypeProto.shape, (shape) => {
+        shape.message(TensorShapeProto.dim, (dim) => dim.string(DimensionProto.dimParam, 'N'))
+        shape.message(TensorShapeProto.dim, (dim) => dim.int(DimensionProto.dimValue, columns))
       })
     })
   })
@@ -217,30 +214,34 @@ function writeRegressorNode(
   index: number,
 ): void {
   const flat = flattenTrees(regressor.trees)
-  node.string(Node.input, inputName)
-  node.string(Node.output, regressor.outputName)
-  node.string(Node.name, `tree_ensemble_${index}_${regressor.outputName}`)
-  node.string(Node.opType, 'TreeEnsembleRegressor')
+  node.string(NodeProto.input, inputName)
+  node.string(NodeProto.output, regressor.outputName)
+  node.string(NodeProto.name, `tree_ensemble_${index}_${regressor.outputName}`)
+  node.string(NodeProto.opType, 'TreeEnsembleRegressor')
   const attribute = (name: string, type: number, write: (attr: ProtobufWriter) => void) =>
-    node.message(Node.attribute, (attr) => {
-      attr.string(Attribute.name, name)
-      attr.int(Attribute.type, type)
+    node.message(NodeProto.attribute, (attr) => {
+      attr.string(AttributeProto.name, name)
+      attr.int(AttributeProto.type, type)
       write(attr)
     })
   const ints = (name: string, values: number[]) =>
-    attribute(name, ATTRIBUTE_TYPE.ints, (attr) => attr.packedInts(Attribute.ints, values))
+    attribute(name, AttributeType.ints, (attr) => attr.packedInts(AttributeProto.ints, values))
   const floats = (name: string, values: number[]) =>
-    attribute(name, ATTRIBUTE_TYPE.floats, (attr) => attr.packedFloats(Attribute.floats, values))
+    attribute(
+      name,
+      AttributeType.floats,
+      (attr) => attr.packedFloats(AttributeProto.floats, values),
+    )
   const text = (name: string, value: string) =>
-    attribute(name, ATTRIBUTE_TYPE.string, (attr) => attr.string(Attribute.s, value))
+    attribute(name, AttributeType.string, (attr) => attr.string(AttributeProto.s, value))
 
   text('aggregate_function', 'SUM')
   floats('base_values', [regressor.baseValue])
-  attribute('n_targets', ATTRIBUTE_TYPE.int, (attr) => attr.int(Attribute.i, 1))
+  attribute('n_targets', AttributeType.int, (attr) => attr.int(AttributeProto.i, 1))
   ints('nodes_falsenodeids', flat.falseNodeIds)
   ints('nodes_featureids', flat.featureIds)
-  attribute('nodes_modes', ATTRIBUTE_TYPE.strings, (attr) => {
-    for (const mode of flat.modes) attr.string(Attribute.strings, mode)
+  attribute('nodes_modes', AttributeType.strings, (attr) => {
+    for (const mode of flat.modes) attr.string(AttributeProto.strings, mode)
   })
   ints('nodes_nodeids', flat.nodeIds)
   ints('nodes_treeids', flat.treeIds)
@@ -251,5 +252,5 @@ function writeRegressorNode(
   ints('target_nodeids', flat.targetNodeIds)
   ints('target_treeids', flat.targetTreeIds)
   floats('target_weights', flat.targetWeights)
-  node.string(Node.domain, 'ai.onnx.ml')
+  node.string(NodeProto.domain, 'ai.onnx.ml')
 }

@@ -5,13 +5,13 @@
  */
 import type { GradientBoostedTrees, IntervalModel, RegressionTree } from '../gbm/model.ts'
 import { MODEL_OUTPUT_NAMES } from '../../../supabase/functions/_shared/onnx/model-io.ts'
+import {
+  AttributeProto,
+  GraphProto,
+  ModelProto,
+  NodeProto,
+} from '../../../supabase/functions/_shared/onnx/proto-fields.ts'
 import { readProtobufFields, WireType } from '../../../supabase/functions/_shared/onnx/protobuf.ts'
-
-// Field numbers from onnx.proto.
-const MODEL_GRAPH = 7
-const GRAPH_NODE = 1
-const NODE = { output: 2, opType: 4, attribute: 5 }
-const ATTRIBUTE = { name: 1, i: 3, floats: 7, ints: 8, strings: 9 }
 
 interface RawAttributes {
   ints: Map<string, number[]>
@@ -47,22 +47,24 @@ function readAttributes(node: Uint8Array, decoder: TextDecoder) {
   let opType = ''
   for (const field of readProtobufFields(node)) {
     if (field.wireType !== WireType.lengthDelimited) continue
-    if (field.field === NODE.output) output = decoder.decode(field.bytesValue)
-    if (field.field === NODE.opType) opType = decoder.decode(field.bytesValue)
-    if (field.field !== NODE.attribute) continue
+    if (field.field === NodeProto.output) output = decoder.decode(field.bytesValue)
+    if (field.field === NodeProto.opType) opType = decoder.decode(field.bytesValue)
+    if (field.field !== NodeProto.attribute) continue
     let name = ''
     const ints: number[] = []
     const floats: number[] = []
     const strings: string[] = []
     for (const part of readProtobufFields(field.bytesValue)) {
-      if (part.field === ATTRIBUTE.name) name = decoder.decode(part.bytesValue)
-      else if (part.field === ATTRIBUTE.ints && part.wireType === WireType.lengthDelimited) {
+      if (part.field === AttributeProto.name) name = decoder.decode(part.bytesValue)
+      else if (part.field === AttributeProto.ints && part.wireType === WireType.lengthDelimited) {
         ints.push(...packedVarints(part.bytesValue))
-      } else if (part.field === ATTRIBUTE.ints && part.wireType === WireType.varint) {
+      } else if (part.field === AttributeProto.ints && part.wireType === WireType.varint) {
         ints.push(part.numberValue)
-      } else if (part.field === ATTRIBUTE.floats && part.wireType === WireType.lengthDelimited) {
+      } else if (
+        part.field === AttributeProto.floats && part.wireType === WireType.lengthDelimited
+      ) {
         floats.push(...packedFloats(part.bytesValue))
-      } else if (part.field === ATTRIBUTE.strings) {
+      } else if (part.field === AttributeProto.strings) {
         strings.push(decoder.decode(part.bytesValue))
       }
     }
@@ -125,9 +127,9 @@ export function readIntervalModelFromOnnx(bytes: Uint8Array, featureCount: numbe
   const decoder = new TextDecoder()
   const ensembles = new Map<string, GradientBoostedTrees>()
   for (const field of readProtobufFields(bytes)) {
-    if (field.field !== MODEL_GRAPH || field.wireType !== WireType.lengthDelimited) continue
+    if (field.field !== ModelProto.graph || field.wireType !== WireType.lengthDelimited) continue
     for (const graphField of readProtobufFields(field.bytesValue)) {
-      if (graphField.field !== GRAPH_NODE) continue
+      if (graphField.field !== GraphProto.node) continue
       const node = readAttributes(graphField.bytesValue, decoder)
       if (node.opType !== 'TreeEnsembleRegressor') continue
       ensembles.set(node.output, ensembleFrom(node.attributes, featureCount))

@@ -4,6 +4,16 @@
  */
 import { z } from 'zod'
 import { MODEL_INPUT_NAME } from './model-io.ts'
+import {
+  DimensionProto,
+  GraphProto,
+  ModelProto,
+  StringStringEntryProto,
+  TensorShapeProto,
+  TensorTypeProto,
+  TypeProto,
+  ValueInfoProto,
+} from './proto-fields.ts'
 import { readProtobufFields, WireType } from './protobuf.ts'
 
 /** What a scoring model records about itself (all stored as strings in `metadata_props`). */
@@ -36,16 +46,6 @@ export function scoringModelMetadataProps(metadata: ScoringModelMetadata): Recor
   }
 }
 
-// Field numbers from onnx.proto.
-const MODEL_PROTO = { producerName: 2, graph: 7, metadataProps: 14 }
-const STRING_STRING_ENTRY = { key: 1, value: 2 }
-const GRAPH_PROTO_INPUT = 11
-const VALUE_INFO = { name: 1, type: 2 }
-const TYPE_PROTO_TENSOR = 1
-const TENSOR_TYPE_SHAPE = 2
-const TENSOR_SHAPE_DIM = 1
-const DIMENSION = { value: 1, param: 2 }
-
 /** The length-delimited payloads of `field` in a message. */
 function* messagesOf(bytes: Uint8Array, field: number): Generator<Uint8Array> {
   for (const entry of readProtobufFields(bytes)) {
@@ -57,16 +57,16 @@ function* messagesOf(bytes: Uint8Array, field: number): Generator<Uint8Array> {
 
 function readGraphInput(valueInfo: Uint8Array, decoder: TextDecoder): OnnxGraphInput {
   const input: OnnxGraphInput = { name: '', dims: [] }
-  for (const name of messagesOf(valueInfo, VALUE_INFO.name)) input.name = decoder.decode(name)
-  for (const type of messagesOf(valueInfo, VALUE_INFO.type)) {
-    for (const tensor of messagesOf(type, TYPE_PROTO_TENSOR)) {
-      for (const shape of messagesOf(tensor, TENSOR_TYPE_SHAPE)) {
-        for (const dim of messagesOf(shape, TENSOR_SHAPE_DIM)) {
+  for (const name of messagesOf(valueInfo, ValueInfoProto.name)) input.name = decoder.decode(name)
+  for (const type of messagesOf(valueInfo, ValueInfoProto.type)) {
+    for (const tensor of messagesOf(type, TypeProto.tensorType)) {
+      for (const shape of messagesOf(tensor, TensorTypeProto.shape)) {
+        for (const dim of messagesOf(shape, TensorShapeProto.dim)) {
           let size: number | string = '?'
           for (const field of readProtobufFields(dim)) {
-            if (field.field === DIMENSION.value && field.wireType === WireType.varint) {
+            if (field.field === DimensionProto.dimValue && field.wireType === WireType.varint) {
               size = field.numberValue
-            } else if (field.field === DIMENSION.param) {
+            } else if (field.field === DimensionProto.dimParam) {
               size = decoder.decode(field.bytesValue)
             }
           }
@@ -100,21 +100,21 @@ export function readOnnxModelHeader(modelBytes: Uint8Array): OnnxModelHeader {
   const header: OnnxModelHeader = { producerName: undefined, metadataProps: {}, graphInputs: [] }
   for (const field of readProtobufFields(modelBytes)) {
     if (field.wireType !== WireType.lengthDelimited) continue
-    if (field.field === MODEL_PROTO.producerName) {
+    if (field.field === ModelProto.producerName) {
       header.producerName = decoder.decode(field.bytesValue)
-    } else if (field.field === MODEL_PROTO.graph) {
-      for (const input of messagesOf(field.bytesValue, GRAPH_PROTO_INPUT)) {
+    } else if (field.field === ModelProto.graph) {
+      for (const input of messagesOf(field.bytesValue, GraphProto.input)) {
         header.graphInputs.push(readGraphInput(input, decoder))
       }
-    } else if (field.field === MODEL_PROTO.metadataProps) {
+    } else if (field.field === ModelProto.metadataProps) {
       let key = ''
       let value = ''
       for (const entryField of readProtobufFields(field.bytesValue)) {
         if (entryField.wireType !== WireType.lengthDelimited) continue
-        if (entryField.field === STRING_STRING_ENTRY.key) {
+        if (entryField.field === StringStringEntryProto.key) {
           key = decoder.decode(entryField.bytesValue)
         }
-        if (entryField.field === STRING_STRING_ENTRY.value) {
+        if (entryField.field === StringStringEntryProto.value) {
           value = decoder.decode(entryField.bytesValue)
         }
       }

@@ -15,6 +15,7 @@
  */
 import { scoringInputColumns } from './metadata.ts'
 import { MODEL_INPUT_NAME, MODEL_OUTPUT_NAMES } from './model-io.ts'
+import { AttributeProto, GraphProto, ModelProto, NodeProto } from './proto-fields.ts'
 import { ProtobufReader, readProtobufFields, WireType } from './protobuf.ts'
 import type { ModelOutputs } from './runtime.ts'
 
@@ -22,12 +23,6 @@ import type { ModelOutputs } from './runtime.ts'
 export class TreeEnsembleModelError extends Error {
   override name = 'TreeEnsembleModelError'
 }
-
-// Field numbers from onnx.proto.
-const MODEL_GRAPH = 7
-const GRAPH_NODE = 1
-const NODE = { input: 1, output: 2, opType: 4, attribute: 5, domain: 7 }
-const ATTRIBUTE = { name: 1, f: 2, i: 3, s: 4, floats: 7, ints: 8, strings: 9 }
 
 /** How a branch node compares the feature value `x` with its threshold `t`. */
 const BRANCH_MODES = [
@@ -154,11 +149,11 @@ function readNode(bytes: Uint8Array, decoder: TextDecoder): RawNode {
   for (const field of readProtobufFields(bytes)) {
     if (field.wireType !== WireType.lengthDelimited) continue
     const decode = () => decoder.decode(field.bytesValue)
-    if (field.field === NODE.input) node.inputs.push(decode())
-    else if (field.field === NODE.output) node.outputs.push(decode())
-    else if (field.field === NODE.opType) node.opType = decode()
-    else if (field.field === NODE.domain) node.domain = decode()
-    else if (field.field === NODE.attribute) readAttribute(field.bytesValue, node, decoder)
+    if (field.field === NodeProto.input) node.inputs.push(decode())
+    else if (field.field === NodeProto.output) node.outputs.push(decode())
+    else if (field.field === NodeProto.opType) node.opType = decode()
+    else if (field.field === NodeProto.domain) node.domain = decode()
+    else if (field.field === NodeProto.attribute) readAttribute(field.bytesValue, node, decoder)
   }
   return node
 }
@@ -176,21 +171,23 @@ function readAttribute(bytes: Uint8Array, node: RawNode, decoder: TextDecoder): 
     const wireType = tag % 8
     if (wireType === WireType.varint) {
       const value = reader.varint()
-      if (field === ATTRIBUTE.i || field === ATTRIBUTE.ints) ints.push(Float64Array.of(value))
+      if (field === AttributeProto.i || field === AttributeProto.ints) {
+        ints.push(Float64Array.of(value))
+      }
       continue
     }
     const start = reader.skipValue(field, wireType)
     const end = reader.offset
-    if (field === ATTRIBUTE.name) name = decoder.decode(bytes.subarray(start, end))
-    else if (field === ATTRIBUTE.ints && wireType === WireType.lengthDelimited) {
+    if (field === AttributeProto.name) name = decoder.decode(bytes.subarray(start, end))
+    else if (field === AttributeProto.ints && wireType === WireType.lengthDelimited) {
       ints.push(packedVarints(bytes.subarray(start, end)))
     } else if (
-      (field === ATTRIBUTE.f || field === ATTRIBUTE.floats) &&
+      (field === AttributeProto.f || field === AttributeProto.floats) &&
       (wireType === WireType.fixed32 || wireType === WireType.lengthDelimited)
     ) {
       floats.push(packedFloats(bytes.subarray(start, end)))
     } else if (
-      (field === ATTRIBUTE.s || field === ATTRIBUTE.strings) &&
+      (field === AttributeProto.s || field === AttributeProto.strings) &&
       wireType === WireType.lengthDelimited
     ) {
       strings.spans.push(start, end)
@@ -433,9 +430,11 @@ export function loadTreeEnsembleModel(modelBytes: Uint8Array): TreeEnsembleModel
     featureCount = scoringInputColumns(modelBytes, (message) => new TreeEnsembleModelError(message))
     const decoder = new TextDecoder('utf-8', { fatal: true })
     for (const field of readProtobufFields(modelBytes)) {
-      if (field.field !== MODEL_GRAPH || field.wireType !== WireType.lengthDelimited) continue
+      if (field.field !== ModelProto.graph || field.wireType !== WireType.lengthDelimited) continue
       for (const graphField of readProtobufFields(field.bytesValue)) {
-        if (graphField.field !== GRAPH_NODE || graphField.wireType !== WireType.lengthDelimited) {
+        if (
+          graphField.field !== GraphProto.node || graphField.wireType !== WireType.lengthDelimited
+        ) {
           continue
         }
         nodes.push(readNode(graphField.bytesValue, decoder))
