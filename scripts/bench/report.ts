@@ -11,14 +11,8 @@ import type { Sql } from 'postgres'
 import { repoRoot } from '../local-stack/config.ts'
 import { denoServeArgs } from '../local-stack/function-server.ts'
 import type { BenchReport } from './run.ts'
-import {
-  headlineJson,
-  type InvocationSummary,
-  type SizeSummary,
-  summarizeSize,
-  TARGET_GAMES,
-  TARGETS,
-} from './summary.ts'
+import { headlineJson, type InvocationSummary, type SizeSummary, summarizeSize } from './summary.ts'
+import { TARGET_GAMES, TARGETS } from './targets.ts'
 
 /** What the benchmark ran on. */
 export interface Machine {

@@ -16,7 +16,7 @@ import { type BaselineResult, runPerGameBaseline } from './baseline.ts'
 import { type FunctionMeasurement, measureFunction, type ScoringCall } from './function-runs.ts'
 import { loadBenchGames, removeBenchGames } from './games.ts'
 import { activateBenchModel, type BenchModel, benchModel, type BenchModelChoice } from './models.ts'
-import { TARGET_GAMES } from './summary.ts'
+import { TARGET_GAMES } from './targets.ts'
 
 /** Days of snapshots the function reads per game (its SCORER_HISTORY_DAYS default). */
 const SCORER_HISTORY_DAYS = 35

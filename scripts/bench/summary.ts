@@ -1,21 +1,10 @@
 /**
- * The numbers a benchmark reports per size, derived from the raw measurements, and the targets
- * of issue 7 at 5,000 games.
+ * The numbers a benchmark reports per size, derived from the raw measurements, judged against
+ * the targets (`targets.ts`).
  */
 import type { FunctionMeasurement, PhaseTimings, ScoringCall } from './function-runs.ts'
 import type { BenchReport, SizeResult } from './run.ts'
-
-/** Targets at 5,000 games on the benchmark machine (issue 7). */
-export const TARGETS = {
-  cpu_ms: { max: 1000 },
-  wall_ms: { max: 3000 },
-  peak_rss_mb: { max: 256 },
-  cold_start_ms: { max: 1000 },
-  baseline_ratio: { min: 20 },
-} as const
-
-/** The size the targets are set for. */
-export const TARGET_GAMES = 5_000
+import { TARGET_GAMES, TARGETS } from './targets.ts'
 
 /**
  * One invocation's numbers: the cold call of fresh processes (the median over them) and the
