@@ -16,7 +16,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { encodeIntervalModel } from './training/gbm/export-onnx.ts'
 import { featureMatrix, type IntervalModel, predictInterval } from './training/gbm/model.ts'
-import { seededRandom } from './training/gbm/random.ts'
+import { createRandom } from './lib/random.ts'
 import { randomCompleteEnsemble } from './training/gbm/synthetic.ts'
 import { createModelSession, predictBatch } from '../supabase/functions/_shared/onnx/runtime.ts'
 import { parseCli } from './lib/cli.ts'
@@ -31,7 +31,7 @@ const treeCount = Number(options.trees ?? 300)
 const depth = Number(options.depth ?? 6)
 const rowCount = Number(options.rows ?? 20_000)
 const featureCount = 30
-const random = seededRandom(2026)
+const random = createRandom(2026).float
 
 const ensemble = (baseValue: number) =>
   randomCompleteEnsemble(random, { trees: treeCount, depth, featureCount, baseValue })

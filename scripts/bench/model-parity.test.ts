@@ -6,7 +6,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { seededRandom } from '../training/gbm/random.ts'
+import { createRandom } from '../lib/random.ts'
 import {
   createModelSession,
   type ModelSession,
@@ -38,7 +38,7 @@ describe('committed models: tree-ensemble runtime = onnxruntime-web', () => {
   it.each(files)('%s', async (file) => {
     const bytes = new Uint8Array(readFileSync(join(repoRoot, file)))
     const model = loadTreeEnsembleModel(bytes)
-    const random = seededRandom(3)
+    const random = createRandom(3).float
     const rowCount = 1_000
     // Feature-like values: mostly in [0, 1], some large, some -1 (the features' "unknown").
     const rows = Float32Array.from(

@@ -13,7 +13,7 @@ import type { Sql } from 'postgres'
 import { FEATURE_NAMES } from '../../supabase/functions/_shared/scoring/features.ts'
 import { encodeIntervalModel } from '../training/gbm/export-onnx.ts'
 import type { GradientBoostedTrees } from '../training/gbm/model.ts'
-import { seededRandom } from '../training/gbm/random.ts'
+import { createRandom } from '../lib/random.ts'
 import { randomCompleteEnsemble } from '../training/gbm/synthetic.ts'
 import { sha256Hex } from '../../supabase/functions/_shared/run/model-store.ts'
 import { localDir, repoRoot } from '../local-stack/config.ts'
@@ -50,7 +50,7 @@ function completeEnsemble(random: () => number, baseValue: number): GradientBoos
 function productionSizeModel(): string {
   const file = join(localDir, 'bench', `production-size-${FEATURE_NAMES.length}f.onnx`)
   if (existsSync(file)) return file
-  const random = seededRandom(2026)
+  const random = createRandom(2026).float
   const bytes = encodeIntervalModel({
     expectedReturn: completeEnsemble(random, 0.7),
     p10: completeEnsemble(random, 0.5),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { claimProfileFor, createClaimProcess } from './claims.ts'
-import { createRandom } from './random.ts'
+import { createRandom } from '../lib/random.ts'
 
 describe('claimProfileFor', () => {
   it('makes bigger prizes slower to claim, top prizes the slowest', () => {

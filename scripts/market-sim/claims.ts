@@ -7,7 +7,7 @@
  * minimum, then claim at a daily rate from a fast or a slow group (a mix of two geometric lags),
  * which gives the long tail seen in real claims.
  */
-import type { Random } from './random.ts'
+import type { Random } from '../lib/random.ts'
 
 /** How the winners of one tier claim. */
 export interface ClaimProfile {

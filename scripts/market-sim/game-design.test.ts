@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { estimateExpectedValue } from '../../supabase/functions/_shared/scoring/estimator.ts'
 import { designGame, niceAmount, PAYOUT_BY_PRICE } from './game-design.ts'
-import { createRandom } from './random.ts'
+import { createRandom } from '../lib/random.ts'
 
 describe('niceAmount', () => {
   it.each([[30, 30], [37.5, 40], [7_500, 7_500], [14_000, 15_000], [300_000, 300_000]])(

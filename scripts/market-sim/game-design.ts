@@ -4,7 +4,7 @@
  * price schedule (about 61% at $1 rising to 75% at $50, as in Minnesota).
  */
 import { MINNESOTA_PRIZE_STRUCTURES, type RealPrizeStructure } from './prize-structures.ts'
-import type { Random } from './random.ts'
+import type { Random } from '../lib/random.ts'
 
 /** One tier of a designed game. */
 export interface DesignedTier {

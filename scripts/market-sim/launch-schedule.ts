@@ -3,7 +3,7 @@
  * sized so that about `activeGames` games are on sale on a typical day.
  */
 import { drawPlannedLifeDays } from './sales.ts'
-import type { Random } from './random.ts'
+import type { Random } from '../lib/random.ts'
 
 /** One game the lottery will launch. */
 export interface PlannedLaunch {

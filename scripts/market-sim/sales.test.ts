@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { createRandom } from './random.ts'
+import { createRandom } from '../lib/random.ts'
 import { createDailySales, drawSalesProfile, salesShape } from './sales.ts'
 
 describe('sales', () => {

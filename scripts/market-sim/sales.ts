@@ -3,7 +3,7 @@
  * weekly rhythm, a persistent popularity drift and day-to-day noise. Games differ widely in how
  * fast they sell, which the published depletion partly reveals.
  */
-import type { Random } from './random.ts'
+import type { Random } from '../lib/random.ts'
 
 /** How one game sells over its life. */
 export interface SalesProfile {

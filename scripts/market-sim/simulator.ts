@@ -17,7 +17,7 @@ import { claimProfileFor, createClaimProcess } from './claims.ts'
 import { designGame, type StructureUse } from './game-design.ts'
 import { planLaunches, type PlannedLaunch } from './launch-schedule.ts'
 import { createDailySales, drawSalesProfile } from './sales.ts'
-import { createRandom, deriveSeed, type Random } from './random.ts'
+import { createRandom, deriveSeed, type Random } from '../lib/random.ts'
 import type { GameFacts } from '../../supabase/functions/_shared/scoring/types.ts'
 
 /** Which remaining counts the lottery publishes. */

@@ -27,7 +27,7 @@ import {
   type IntervalModel,
   predictTrees,
 } from './gbm/model.ts'
-import { deriveSeed } from './gbm/random.ts'
+import { deriveSeed } from '../lib/random.ts'
 import {
   type BinningSettings,
   type BoostingOptions,

@@ -7,7 +7,7 @@
  * prediction time (the false branch).
  */
 import type { FeatureMatrix } from './model.ts'
-import { seededRandom } from './random.ts'
+import { createRandom } from '../../lib/random.ts'
 
 /** Per-feature ascending float32 bin edges; feature `f` has `edges[f].length + 1` bins. */
 export interface FeatureBins {
@@ -54,7 +54,7 @@ function sampleRowIndexes(rowCount: number, sampleRows: number, seed: number): U
   const indexes = new Uint32Array(rowCount)
   for (let i = 0; i < rowCount; i++) indexes[i] = i
   if (rowCount <= sampleRows) return indexes
-  const random = seededRandom(seed)
+  const random = createRandom(seed).float
   // Partial Fisher-Yates: the first `sampleRows` entries become a uniform sample.
   for (let i = 0; i < sampleRows; i++) {
     const j = i + Math.floor(random() * (rowCount - i))

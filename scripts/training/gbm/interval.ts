@@ -9,7 +9,7 @@ import {
   type IntervalPredictions,
   predictInterval,
 } from './model.ts'
-import { deriveSeed } from './random.ts'
+import { deriveSeed } from '../../lib/random.ts'
 import {
   type BinningSettings,
   type BoostingOptions,

@@ -4,7 +4,7 @@
  * large model, for runtime parity tests and benchmarks. Not used for the real model.
  */
 import { emptyTree, featureMatrix, type GradientBoostedTrees } from './model.ts'
-import { seededRandom } from './random.ts'
+import { createRandom } from '../../lib/random.ts'
 import type { TrainingSet } from './train.ts'
 
 /** Options of {@link syntheticRegressionData}. */
@@ -30,7 +30,7 @@ export function syntheticSignal(row: ArrayLike<number>): number {
 export function syntheticRegressionData(options: SyntheticDataOptions): TrainingSet {
   const { rows, featureCount, noise } = options
   if (featureCount < 5) throw new RangeError('Synthetic data needs at least 5 features')
-  const random = seededRandom(options.seed)
+  const random = createRandom(options.seed).float
   const values = new Float32Array(rows * featureCount)
   const target = new Float64Array(rows)
   const row = new Float32Array(featureCount)

@@ -15,7 +15,7 @@ import {
   type GradientBoostedTrees,
   type RegressionTree,
 } from './model.ts'
-import { seededRandom } from './random.ts'
+import { createRandom } from '../../lib/random.ts'
 
 /** Rows to learn from: features and the value to predict for each row. */
 export interface TrainingSet {
@@ -130,7 +130,7 @@ export function trainGradientBoostedTrees(
   validateOptions(settings)
   const { binned, target, featureBins } = data
   const { rowCount, featureCount } = binned
-  const random = seededRandom(settings.seed)
+  const random = createRandom(settings.seed).float
   const baseValue = Math.fround(initialValue(target, settings.loss))
 
   const prediction = new Float64Array(rowCount).fill(baseValue)

@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { encodeIntervalModel } from '../../../../scripts/training/gbm/export-onnx.ts'
 import { trainIntervalModel } from '../../../../scripts/training/gbm/interval.ts'
 import type { IntervalModel } from '../../../../scripts/training/gbm/model.ts'
-import { seededRandom } from '../../../../scripts/training/gbm/random.ts'
+import { createRandom } from '../../../../scripts/lib/random.ts'
 import {
   randomCompleteEnsemble,
   syntheticRegressionData,
@@ -62,7 +62,7 @@ function replaceAscii(bytes: Uint8Array, from: string, to: string): Uint8Array {
 }
 
 describe('tree-ensemble runtime parity with onnxruntime-web', () => {
-  const random = seededRandom(17)
+  const random = createRandom(17).float
   const trained: IntervalModel = trainIntervalModel(
     syntheticRegressionData({ rows: 3_000, featureCount: 6, noise: 0.3, seed: 1 }),
     { seed: 2, boosting: { trees: 25, maxDepth: 4, learningRate: 0.2, minRowsPerLeaf: 10 } },

@@ -5,7 +5,7 @@ import {
   type EstimatorInput,
   type ExpectedValueEstimate,
 } from './estimator.ts'
-import { createRandom } from '../../../../scripts/market-sim/random.ts'
+import { createRandom } from '../../../../scripts/lib/random.ts'
 import type { PrizeTier } from './types.ts'
 
 const tier = (

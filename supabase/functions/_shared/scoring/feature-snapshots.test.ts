@@ -6,7 +6,7 @@ import {
   FEATURE_LOOKBACK_DAYS,
   snapshotsFeaturesRead,
 } from './features.ts'
-import { seededRandom } from '../../../../scripts/training/gbm/random.ts'
+import { createRandom } from '../../../../scripts/lib/random.ts'
 import { observedGameDays } from '../../../../scripts/market-sim/observations.ts'
 import { simulatedGames } from '../../../../scripts/market-sim/simulator.ts'
 import type { GameObservation, Snapshot } from './types.ts'
@@ -18,7 +18,7 @@ function featureValues(observation: GameObservation): number[] | string {
 
 /** Every observed day of a few simulated games, whole history, and with random days missing. */
 function observations(): GameObservation[] {
-  const random = seededRandom(5)
+  const random = createRandom(5).float
   const all: GameObservation[] = []
   for (const publication of ['minnesota', 'all_tiers'] as const) {
     const games = simulatedGames({
