@@ -49,6 +49,7 @@ describe('ONNX inference in Deno under Edge Runtime restrictions', () => {
     const deno = spawnSync('npx', [
       'deno',
       'run',
+      '--node-modules-dir=manual',
       '--preload',
       'supabase/functions/score-games/edge-runtime-restrictions.ts',
       '--config',

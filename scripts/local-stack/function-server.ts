@@ -40,11 +40,18 @@ export function localFunctionEnv(): Record<string, string> {
   return env
 }
 
-/** The deno command line that serves the function. */
+/**
+ * The deno command line that serves the function on the local stack. Its npm imports resolve
+ * from the repository's `node_modules` (`--node-modules-dir=manual`), the versions package.json
+ * pins (a test keeps them equal to the function's `deno.json`), so the stack runs offline; the
+ * function's `deno.json` itself names no node_modules and resolves alone, as the Supabase CLI
+ * bundles it (tests/cli-shaped-function.test.ts).
+ */
 export function denoServeArgs(): string[] {
   return [
     'run',
     '--quiet',
+    '--node-modules-dir=manual',
     '--config',
     join(functionDir, 'deno.json'),
     '--preload',
@@ -76,13 +83,19 @@ export interface SpawnedFunction extends FunctionServer {
   answering(options?: { pollMs?: number; timeoutMs?: number }): Promise<void>
 }
 
+/** How to serve the function: its environment, port, and (default: the local stack's) Deno. */
+export interface ServeOptions {
+  env?: Record<string, string>
+  port?: number
+  /** The deno executable and its arguments; default node_modules/.bin/deno, {@link denoServeArgs}. */
+  deno?: { command: string; args: string[]; cwd: string }
+}
+
 /**
  * Spawns the function without waiting for it (benchmarks time its start themselves). Throws when
  * the port already answers.
  */
-export async function spawnFunction(
-  options: { env?: Record<string, string>; port?: number } = {},
-): Promise<SpawnedFunction> {
+export async function spawnFunction(options: ServeOptions = {}): Promise<SpawnedFunction> {
   const port = options.port ?? functionsPort
   const url = `http://127.0.0.1:${port}/functions/v1/score-games`
   if (await answers(url)) {
@@ -95,8 +108,9 @@ export async function spawnFunction(
     SCORER_LOCAL_PORT: String(port),
   }
   const spawnedAt = performance.now()
-  const child = spawn(denoBin, denoServeArgs(), {
-    cwd: repoRoot,
+  const deno = options.deno ?? { command: denoBin, args: denoServeArgs(), cwd: repoRoot }
+  const child = spawn(deno.command, deno.args, {
+    cwd: deno.cwd,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   })
@@ -126,9 +140,7 @@ export async function spawnFunction(
 }
 
 /** Starts the function and waits until it answers (GET gives 405). */
-export async function startFunctionServer(
-  options: { env?: Record<string, string>; port?: number } = {},
-): Promise<FunctionServer> {
+export async function startFunctionServer(options: ServeOptions = {}): Promise<FunctionServer> {
   const server = await spawnFunction(options)
   await server.answering()
   progress(`score-games is served at ${server.url}`)
