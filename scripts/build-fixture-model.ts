@@ -1,22 +1,29 @@
 /**
  * Builds the tiny fixture model `tests/fixtures/tiny-model.onnx` for fast tests: three small
- * boosted ensembles (expected return, p10, p90) trained on seeded synthetic data, so the same
- * inputs always give the same bytes. Feature names default to the code's feature list
- * (`FEATURE_NAMES` of `_shared/scoring/features.ts`), so the fixture passes the function's feature check;
- * pass others to build a model for a different list:
+ * boosted ensembles (expected return, p10, p90) trained on the simulated game-days of one
+ * training seed (both publication rules), so it answers like a scoring model (close to the
+ * standard estimator, passing the plausibility guards and `model:publish`'s sanity checks) and
+ * the same inputs always give the same bytes. Feature names default to the code's feature list
+ * (`FEATURE_NAMES` of `_shared/scoring/features.ts`), so the fixture passes the function's feature
+ * check; pass others to build a model for a different list (a name the code does not know gets a
+ * column of zeros):
  *
  *   npx tsx scripts/build-fixture-model.ts [--feature-names a,b,c,d,e] [--out path.onnx]
  *
- * Tests rebuild the model in memory with the feature names stored in the committed file and
- * check the bytes match, so re-run this after changing the trainer or the encoder.
+ * It records no training ranges (the function holds it to the documented defaults), unless given
+ * some. Tests rebuild the model in memory with the feature names stored in the committed file and
+ * check the bytes match, so re-run this after changing the trainer, the encoder, the features or
+ * the simulator.
  */
 import { writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { FEATURE_NAMES } from '../supabase/functions/_shared/scoring/features.ts'
+import type { TrainingRanges } from '../supabase/functions/_shared/scoring/plausibility.ts'
 import { encodeIntervalModel } from './training/gbm/export-onnx.ts'
 import { trainIntervalModel } from './training/gbm/interval.ts'
-import type { IntervalModel } from './training/gbm/model.ts'
-import { syntheticRegressionData } from './training/gbm/synthetic.ts'
+import { featureMatrix, type IntervalModel } from './training/gbm/model.ts'
+import { buildTrainingRows, type TrainingRows } from './training/data.ts'
+import { trainingSeeds } from './evaluation/evaluation-set.ts'
 import { parseCli, runMain } from './lib/cli.ts'
 import { progress } from './lib/progress.ts'
 
@@ -29,21 +36,46 @@ export interface FixtureModel {
   model: IntervalModel
 }
 
+let simulatedRows: TrainingRows | undefined
+
+/** The fixture's training data: one training seed's game-days, every 3rd, both rules. */
+function fixtureTrainingRows(): TrainingRows {
+  simulatedRows ??= buildTrainingRows({
+    seeds: trainingSeeds(1),
+    rules: ['minnesota', 'all_tiers'],
+    sampleEvery: 3,
+  })
+  return simulatedRows
+}
+
+/** The rows' columns named `featureNames`, in that order; unknown names give zeros. */
+function columnsNamed(rows: TrainingRows, featureNames: readonly string[]): Float32Array {
+  const sources = featureNames.map((name) => FEATURE_NAMES.indexOf(name as never))
+  const values = new Float32Array(rows.rowCount * featureNames.length)
+  for (let row = 0; row < rows.rowCount; row++) {
+    sources.forEach((source, column) => {
+      if (source >= 0) {
+        values[row * featureNames.length + column] = rows
+          .features[row * rows.featureCount + source] as number
+      }
+    })
+  }
+  return values
+}
+
 /**
- * Trains and encodes the fixture model (deterministic; needs at least 5 feature names).
- * `modelVersion` (default `fixture-tiny`) goes into the metadata, e.g. to publish a second version.
+ * Trains and encodes the fixture model (deterministic). `modelVersion` (default `fixture-tiny`)
+ * goes into the metadata, e.g. to publish a second version; `trainingRanges`, when given, too.
  */
 export function buildFixtureModel(
   featureNames: readonly string[],
-  options: { modelVersion?: string } = {},
+  options: { modelVersion?: string; trainingRanges?: TrainingRanges } = {},
 ): FixtureModel {
-  const data = syntheticRegressionData({
-    rows: 2_000,
-    featureCount: featureNames.length,
-    noise: 0.3,
-    seed: 20_261_127,
-  })
-  const model = trainIntervalModel(data, {
+  const rows = fixtureTrainingRows()
+  const model = trainIntervalModel({
+    features: featureMatrix(columnsNamed(rows, featureNames), featureNames.length),
+    target: rows.target,
+  }, {
     seed: 11,
     boosting: { trees: 12, maxDepth: 3, learningRate: 0.3, minRowsPerLeaf: 10, rowSubsample: 0.9 },
     binning: { maxBins: 64 },
@@ -54,9 +86,10 @@ export function buildFixtureModel(
       featureSetVersion: 'fixture',
       modelVersion: options.modelVersion ?? 'fixture-tiny',
       metrics: {},
+      ...(options.trainingRanges ? { trainingRanges: options.trainingRanges } : {}),
     },
     producerVersion: 'fixture',
-    docString: 'Tiny fixture model trained on synthetic data; not a real scoring model.',
+    docString: 'Tiny fixture model trained on one simulated seed; not a real scoring model.',
   })
   return { bytes, model }
 }

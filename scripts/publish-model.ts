@@ -1,9 +1,11 @@
 /**
- * `npm run model:publish -- [--file model/x.onnx] [--activate VERSION]`
+ * `npm run model:publish -- [--file model/x.onnx] [--force] [--activate VERSION]`
  *
  * Publishes a model file (default: the newest model card's) and makes it active, or with
  * `--activate` switches the active model back to an already registered version (rollback)
- * without uploading anything.
+ * without uploading anything. A model is first scored on a reference set of simulated game-days
+ * and refused when its outputs fail the sanity checks (scripts/models/sanity-check.ts: e.g. many
+ * games at or above $1 per $1), unless `--force`.
  *
  * Target: with SUPABASE_URL and SUPABASE_SERVICE_ROLE_KEY set (hosted project or Supabase CLI
  * stack), the file is uploaded to the private Storage bucket `models`; without them (the
@@ -33,10 +35,11 @@ async function main(args: string[]): Promise<void> {
   const options = parseCli(args, {
     file: { type: 'string' },
     activate: { type: 'string' },
+    force: { type: 'boolean' },
     help: { type: 'boolean' },
   })
   if (options.help) {
-    console.log('npm run model:publish -- [--file model/x.onnx] [--activate VERSION]')
+    console.log('npm run model:publish -- [--file model/x.onnx] [--force] [--activate VERSION]')
     return
   }
   const sql = postgres(process.env.SUPABASE_DB_URL ?? dbUrl, { max: 1, onnotice: () => {} })
@@ -51,7 +54,19 @@ async function main(args: string[]): Promise<void> {
     const file = chosen ? resolve(chosen) : join(repoRoot, defaultModelCard().onnxFile)
     const card = listModelCards().find((candidate) => join(repoRoot, candidate.onnxFile) === file)
     const target = targetFromEnv(process.env)
-    const published = await publishModel(sql, { file, target, trainedAt: card?.trainedAt ?? null })
+    const published = await publishModel(sql, {
+      file,
+      target,
+      trainedAt: card?.trainedAt ?? null,
+      force: options.force ?? false,
+    })
+    for (const check of published.sanity.checks) {
+      progress(
+        `reference set (${published.sanity.gameDays} game-days): ${check.name} ${
+          Number(check.value.toPrecision(4))
+        } (${check.limit})${check.passed ? '' : ': FAILED, published because of --force'}`,
+      )
+    }
     const where = published.storageKind === 'storage'
       ? `Storage models/${published.storagePath}`
       : `${published.storagePath} (local file, local stack only)`

@@ -105,6 +105,7 @@ describe('publishModel and the model registry', () => {
       sha256,
       storageKind: 'local_file',
       storagePath: fixtureFile,
+      sanity: expect.objectContaining({ passed: true, gameDays: 1094 }),
     })
     expect(await activeVersion(sql)).toBe(fixtureVersion)
     expect(await registryRow(fixtureVersion)).toMatchObject({

@@ -1,6 +1,7 @@
 /**
  * The score-games function end to end: the real Deno process (under Edge Runtime restrictions)
- * served on 127.0.0.1, real HTTP, the real local Postgres, the small fixture model.
+ * served on 127.0.0.1, real HTTP, the real local Postgres, the small fixture model. Dates are the
+ * seed's load day and the days before it (the seed moves with the calendar).
  */
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -13,9 +14,14 @@ import { sha256Hex } from '../supabase/functions/_shared/run/model-store.ts'
 import { FEATURE_NAMES } from '../supabase/functions/_shared/scoring/features.ts'
 import { connect } from './helpers/database.ts'
 import { localAnonKey, post, serveFunction } from './helpers/function.ts'
+import { seedLoadDay } from './helpers/seed-dates.ts'
+import { addDays } from '../supabase/functions/_shared/scoring/calendar.ts'
 
 const fixturePath = 'tests/fixtures/tiny-model.onnx'
-const day = '2026-11-20'
+/** The seed's load day (set before the tests run). */
+let day: string
+/** `days` days before the seed's load day. */
+const before = (days: number) => addDays(day, -days)
 
 let sql: postgres.Sql
 let server: FunctionServer
@@ -62,6 +68,7 @@ async function activeGameIds(state?: string): Promise<number[]> {
 
 beforeAll(async () => {
   sql = connect()
+  day = await seedLoadDay(sql)
   await registerFixture('fixture-1')
   server = await serveFunction()
   url = server.url
@@ -149,7 +156,7 @@ describe('score-games', () => {
   ])('refuses %s with 401 and writes nothing', async (_name, key) => {
     const runsBefore = await count(sql`select count(*) from public.scoring_runs`)
     const predictionsBefore = await predictionsSnapshot()
-    const { status, body } = await post(url, { prediction_date: '2026-11-21' }, { key })
+    const { status, body } = await post(url, { prediction_date: before(1) }, { key })
     expect(status).toBe(401)
     expect(body).toMatchObject({ error: { code: 'unauthorized' } })
     expect(await count(sql`select count(*) from public.scoring_runs`)).toBe(runsBefore)
@@ -190,7 +197,7 @@ describe('score-games', () => {
   it('dry_run scores and answers but writes nothing', async () => {
     const runsBefore = await count(sql`select count(*) from public.scoring_runs`)
     const predictionsBefore = await predictionsSnapshot()
-    const { status, body } = await post(url, { prediction_date: '2026-11-22', dry_run: true })
+    const { status, body } = await post(url, { prediction_date: day, dry_run: true })
     expect(status).toBe(200)
     expect(body.run_id).toBeNull()
     expect((body.predictions as unknown[]).length).toBe((await activeGameIds()).length)
@@ -199,15 +206,12 @@ describe('score-games', () => {
   })
 
   it('scopes by state and by game ids', async () => {
-    const date = '2026-11-23'
-    const none = await post(url, { prediction_date: date, states: ['ZZ'] })
-    expect(none.status).toBe(200)
-    expect(none.body.scored).toBe(0)
     const minnesota = await activeGameIds('MN')
-    const byState = await post(url, { prediction_date: date, states: ['MN'] })
+    const byState = await post(url, { prediction_date: day, states: ['MN'] })
     expect(byState.body.scored).toBe(minnesota.length)
+    expect(byState.body.warnings).toEqual([])
     const chosen = minnesota.slice(0, 2)
-    const dateTwo = '2026-11-24'
+    const dateTwo = before(4)
     const byIds = await post(url, { prediction_date: dateTwo, game_ids: chosen })
     expect(byIds.status).toBe(200)
     expect(byIds.body.scored).toBe(2)
@@ -219,14 +223,72 @@ describe('score-games', () => {
     expect(run?.scope).toEqual({ game_ids: chosen })
   })
 
+  it.each([
+    [
+      'a state with no game',
+      { states: ['ZZ'] },
+      [{
+        code: 'no_games_in_state',
+        state: 'ZZ',
+        message: 'No game of state ZZ is on sale on DAY',
+      }],
+    ],
+    [
+      'a game id that does not exist',
+      { game_ids: [987_654_321] },
+      [{
+        code: 'unknown_game_ids',
+        game_ids: [987_654_321],
+        message: 'No game has the id 987654321',
+      }],
+    ],
+  ])('answers a request for %s with 200, nothing scored, and a warning saying so', async (
+    _case,
+    scope,
+    warnings,
+  ) => {
+    const runsBefore = await count(sql`select count(*) from public.scoring_runs`)
+    const { status, body } = await post(url, { prediction_date: day, ...scope })
+    expect(status).toBe(200)
+    expect(body.scored).toBe(0)
+    expect(body.skipped).toEqual([])
+    expect(body.warnings).toEqual(
+      warnings.map((warning) => ({ ...warning, message: warning.message.replace('DAY', day) })),
+    )
+    expect(await count(sql`select count(*) from public.scoring_runs`)).toBe(runsBefore + 1)
+  })
+
+  it('warns about requested games of another state than the requested ones', async () => {
+    const [active] = await activeGameIds('MN')
+    const { status, body } = await post(url, {
+      prediction_date: day,
+      states: ['IA'],
+      game_ids: [active],
+      dry_run: true,
+    })
+    expect(status).toBe(200)
+    expect(body.scored).toBe(0)
+    expect(body.warnings).toEqual([
+      {
+        code: 'no_games_in_state',
+        state: 'IA',
+        message: `None of the requested games is a game of state IA on sale on ${day}`,
+      },
+      {
+        code: 'game_ids_not_in_run',
+        game_ids: [active],
+        message: `Game ${active} is not of the requested state IA`,
+      },
+    ])
+  })
+
   it('skips a game whose data cannot be used, with its reason, and scores the rest', async () => {
     const [bad] = await sql`
       insert into public.games (state, game_number, game_name, ticket_price, overall_odds)
       values ('MN', 'BAD-1', 'No Tiers Published', 5, 4) returning id`
     const badId = Number(bad?.id)
     try {
-      const date = '2026-11-25'
-      const { status, body } = await post(url, { prediction_date: date, states: ['MN'] })
+      const { status, body } = await post(url, { prediction_date: day, states: ['MN'] })
       expect(status).toBe(200)
       const skipped = body.skipped as Array<{ game_id: number; reason: string }>
       expect(skipped).toEqual([expect.objectContaining({ game_id: badId, reason: 'no_tiers' })])
@@ -290,7 +352,7 @@ describe('score-games', () => {
   })
 
   it('lets only one of two overlapping runs of the same scope proceed (409 for the other)', async () => {
-    const date = '2026-11-26'
+    const date = before(6)
     const blocker = await sql.reserve()
     try {
       // Hold the predictions table so the first run stops at its write, lock in hand.

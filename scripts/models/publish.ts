@@ -1,12 +1,13 @@
 /**
- * Publishing a model: check it against the code's feature list, upload it to the private
- * Storage bucket `models` (hosted Supabase or the Supabase CLI stack), and register and activate
- * it in `ml_models` in one transaction. On the Docker-free local stack, where there is no Storage
- * service, the registry row points at the file in the repository (`local_file`, local only).
+ * Publishing a model: check it against the code's feature list, score the reference set and
+ * refuse outputs that fail the sanity checks (`sanity-check.ts`) unless forced, upload it to the
+ * private Storage bucket `models` (hosted Supabase or the Supabase CLI stack), and register and
+ * activate it in `ml_models` in one transaction. On the Docker-free local stack, where there is
+ * no Storage service, the registry row points at the file in the repository (`local_file`, local
+ * only).
  */
 import { readFileSync } from 'node:fs'
 import { basename, relative, resolve } from 'node:path'
-import { createClient } from '@supabase/supabase-js'
 import type { Sql } from 'postgres'
 import { FEATURE_NAMES } from '../../supabase/functions/_shared/scoring/features.ts'
 import { sha256Hex } from '../../supabase/functions/_shared/run/model-store.ts'
@@ -16,6 +17,7 @@ import {
 } from '../../supabase/functions/_shared/onnx/metadata.ts'
 import { repoRoot } from '../local-stack/config.ts'
 import { type ModelEntry, registerAndActivate } from './registry.ts'
+import { checkModelSanity, describeFailures, type SanityReport } from './sanity-check.ts'
 
 /** The bucket every model file goes to. */
 export const MODELS_BUCKET = 'models'
@@ -31,6 +33,8 @@ export interface PublishedModel {
   sha256: string
   storageKind: 'storage' | 'local_file'
   storagePath: string
+  /** The reference-set checks (published despite failures only when forced). */
+  sanity: SanityReport
 }
 
 /** Reads a model file and checks its metadata; throws a clear Error when it cannot be used. */
@@ -68,6 +72,8 @@ async function upload(
   path: string,
   bytes: Uint8Array,
 ) {
+  // Imported only to upload: supabase-js warns on every start under Node 20.
+  const { createClient } = await import('@supabase/supabase-js')
   const client = createClient(target.supabaseUrl, target.serviceKey, {
     auth: { persistSession: false, autoRefreshToken: false },
     realtime: { transport: RealtimeUnused as unknown as typeof WebSocket },
@@ -80,13 +86,48 @@ async function upload(
   if (error) throw new Error(`Cannot upload ${MODELS_BUCKET}/${path}: ${error.message}`)
 }
 
-/** Publishes a model file and makes it the active model. */
+/**
+ * Scores the reference set with the model; throws when its outputs fail the sanity checks, or
+ * when the default engine cannot run it, unless `force`.
+ */
+function sanityOf(
+  bytes: Uint8Array,
+  metadata: ReturnType<typeof readModelFile>['metadata'],
+  force: boolean,
+): SanityReport {
+  let report: SanityReport
+  try {
+    report = checkModelSanity(bytes, {
+      version: metadata.modelVersion,
+      trainingRanges: metadata.trainingRanges,
+    })
+  } catch (error) {
+    throw new Error(
+      `Cannot publish ${metadata.modelVersion}: the function's default engine cannot score it ` +
+        `(${(error as Error).message})`,
+    )
+  }
+  if (!report.passed && !force) {
+    throw new Error(
+      `Cannot publish ${metadata.modelVersion}: its outputs on ${report.gameDays} reference ` +
+        `game-days fail the sanity checks: ${describeFailures(report)}. ` +
+        'Publish it anyway with --force.',
+    )
+  }
+  return report
+}
+
+/**
+ * Publishes a model file and makes it the active model. Refuses (throws, registers nothing) a
+ * model whose reference-set outputs fail the sanity checks, unless `force`.
+ */
 export async function publishModel(
   sql: Sql,
-  options: { file: string; target: PublishTarget; trainedAt?: string | null },
+  options: { file: string; target: PublishTarget; trainedAt?: string | null; force?: boolean },
 ): Promise<PublishedModel> {
   const file = resolve(options.file)
   const { bytes, metadata } = readModelFile(file)
+  const sanity = sanityOf(bytes, metadata, options.force ?? false)
   const sha256 = await sha256Hex(bytes)
   const version = metadata.modelVersion
   let entry: ModelEntry
@@ -122,5 +163,5 @@ export async function publishModel(
     }
   }
   await registerAndActivate(sql, entry)
-  return { version, sha256, storageKind: entry.storageKind, storagePath: entry.storagePath }
+  return { version, sha256, storageKind: entry.storageKind, storagePath: entry.storagePath, sanity }
 }

@@ -19,6 +19,8 @@ import {
   type SimulatedGame,
   simulatedGames,
 } from '../market-sim/simulator.ts'
+import type { TrainingRanges } from '../../supabase/functions/_shared/scoring/plausibility.ts'
+import { rangeRecorder } from './training-ranges.ts'
 
 /** Which portfolios to simulate and which of their game-days to keep. */
 export interface TrainingDataOptions {
@@ -53,6 +55,8 @@ export interface TrainingRows {
   rules: readonly PublicationRule[]
   /** Game-days refused by the estimator (not in the rows). */
   refused: number
+  /** The range of each guarded input over the rows (training-ranges.ts). */
+  inputRanges: TrainingRanges
 }
 
 /** Grows a float array by doubling. */
@@ -99,6 +103,7 @@ export function buildTrainingRows(options: TrainingDataOptions): TrainingRows {
   const baseline = new GrowingColumn((size) => new Float64Array(size))
   const ruleIndex = new GrowingColumn((size) => new Uint8Array(size))
   let refused = 0
+  const ranges = rangeRecorder()
   const total = options.seeds.length * options.rules.length
   let done = 0
   for (const seed of options.seeds) {
@@ -124,6 +129,7 @@ export function buildTrainingRows(options: TrainingDataOptions): TrainingRows {
             continue
           }
           features.push(result.features.values)
+          ranges.add(gameDay.observation, result.features.estimate)
           if (options.hiddenColumns) {
             const hidden = options.hiddenColumns(game, game.firstDay + row)
             featureCount = FEATURE_NAMES.length + hidden.length
@@ -151,5 +157,6 @@ export function buildTrainingRows(options: TrainingDataOptions): TrainingRows {
     ruleIndex: ruleIndex.toArray(),
     rules: options.rules,
     refused,
+    inputRanges: ranges.ranges(),
   }
 }

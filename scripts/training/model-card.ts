@@ -92,6 +92,11 @@ export function modelCard(context: {
       refusedGameDays: trained.data.refusedGameDays,
       target: 'true expected return per $1 of a ticket bought that day (observations.ts gameTruth)',
     },
+    trainingRanges: trained.trainingRanges,
+    trainingRangesNote: 'Smallest and largest value of each input the function guards ' +
+      '(supabase/functions/_shared/scoring/plausibility.ts) over the training and calibration ' +
+      'rows; also in the ONNX metadata as training_ranges. A game outside them (by more than ' +
+      "the guard's tolerance) is skipped as out_of_range instead of scored.",
     features: FEATURE_NAMES.map((name) => ({
       name,
       pointModelGainShare: round(gainTotal > 0 ? trained.featureGain[name] / gainTotal : 0, 4),

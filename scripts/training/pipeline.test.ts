@@ -48,6 +48,7 @@ describe('trainExpectedReturnModel', () => {
       featureSetVersion: expect.any(String),
       modelVersion: 'determinism-test',
       metrics: { model_mae: 0.01 },
+      trainingRanges: expect.objectContaining({ ticket_price: { min: 1, max: 50 } }),
     })
   }, 30_000)
 

@@ -38,6 +38,8 @@ import {
 import type { PublicationRule } from '../market-sim/simulator.ts'
 import { buildTrainingRows, type TrainingRows } from './data.ts'
 import { buildOffsetTree } from './offset-tree.ts'
+import { unionOfRanges } from './training-ranges.ts'
+import type { TrainingRanges } from '../../supabase/functions/_shared/scoring/plausibility.ts'
 
 /** Boosting settings of one of the three ensembles (the loss is fixed by its role). */
 export type EnsembleSettings = Omit<BoostingOptions, 'loss' | 'seed' | 'onProgress'>
@@ -112,6 +114,8 @@ export interface TrainedExpectedReturnModel {
   }
   /** Total split gain per feature of the point model (importance). */
   featureGain: Record<FeatureName, number>
+  /** Ranges of the guarded inputs over the training and calibration rows. */
+  trainingRanges: TrainingRanges
   seconds: { data: number; boosting: number }
 }
 
@@ -248,6 +252,7 @@ export function trainExpectedReturnModel(
       refusedGameDays: training.refused + calibration.refused,
     },
     featureGain,
+    trainingRanges: unionOfRanges(training.inputRanges, calibration.inputRanges),
     seconds: { data: dataSeconds, boosting: (performance.now() - boostingStart) / 1000 },
   }
 }
@@ -263,6 +268,7 @@ export function encodeTrainedModel(
       featureSetVersion: FEATURE_SET_VERSION,
       modelVersion: trained.config.version,
       metrics,
+      trainingRanges: trained.trainingRanges,
     },
     producerVersion: trained.config.version,
     docString:

@@ -11,6 +11,7 @@ import type { SupabaseClient } from '@supabase/supabase-js'
 import postgres from 'postgres'
 import { loadConfig } from '../_shared/http/config.ts'
 import { createHandler } from '../_shared/http/handler.ts'
+import { ScoringError } from '../_shared/http/errors.ts'
 import type { ModelSource } from '../_shared/run/model-store.ts'
 
 const config = loadConfig(Deno.env.toObject())
@@ -53,6 +54,29 @@ async function readFileOrNull(path: string | URL): Promise<Uint8Array | null> {
 
 const localRoot = config.localModelRoot
 
+/**
+ * Reads a `local_file` model (a path model-store.ts has checked: relative, no `..`), refusing one
+ * whose real location, symbolic links resolved, is outside the local model root.
+ */
+async function readLocalModel(root: string, path: string): Promise<Uint8Array | null> {
+  let file: string
+  try {
+    file = await Deno.realPath(`${root}/${path}`)
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return null
+    throw error
+  }
+  const realRoot = await Deno.realPath(root)
+  if (!file.startsWith(realRoot.endsWith('/') ? realRoot : `${realRoot}/`)) {
+    throw new ScoringError(
+      'model_path_refused',
+      503,
+      `Cannot load model: local_file path ${path} leads outside the local model root`,
+    )
+  }
+  return await readFileOrNull(file)
+}
+
 /** onnxruntime-web's wasm, shipped beside this file as a static file (config.toml). */
 function ortWasmFile(): URL {
   const file = new URL('./wasm/ort-wasm-simd.wasm', import.meta.url)
@@ -72,9 +96,7 @@ const models: ModelSource = {
     if (error || !data) return null
     return new Uint8Array(await data.arrayBuffer())
   },
-  fromLocalFile: localRoot === null
-    ? undefined
-    : (path) => readFileOrNull(`${localRoot}/${path.replace(/^\/+/, '')}`),
+  fromLocalFile: localRoot === null ? undefined : (path) => readLocalModel(localRoot, path),
   engine: config.modelEngine,
   wasmFile: config.modelEngine === 'onnxruntime-web' ? ortWasmFile() : undefined,
 }

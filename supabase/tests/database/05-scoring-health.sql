@@ -12,7 +12,12 @@ select table_privs_are('public', 'scoring_health', 'authenticated', array[]::tex
 select table_privs_are('public', 'scoring_health', 'service_role', array['SELECT'], 'service_role reads scoring_health');
 
 set local role anon;
-select throws_ok($$select * from public.scoring_health$$, '42501', null, 'anon is refused');
+select throws_ok(
+  $$select * from public.scoring_health$$,
+  '42501',
+  'permission denied for view scoring_health',
+  'anon is refused'
+);
 reset role;
 
 -- One active game per test state (HL has only an ended game).

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { ScoringError } from './errors.ts'
-import { parseScoringRequest, todayInChicago } from './request.ts'
+import { parseScoringRequest, predictionDateWindow, todayInChicago } from './request.ts'
 
 const now = new Date('2026-11-27T04:30:00Z') // still Nov 26 in Chicago
 
@@ -52,11 +52,35 @@ describe('parseScoringRequest', () => {
     ['{"trigger":"manual"}', 'invalid_request', 'trigger'],
     ['{"stats":["MN"]}', 'invalid_request', 'stats'],
     ['[1,2]', 'invalid_request', 'body'],
+    ['{"prediction_date":"2026-11-28"}', 'invalid_request', 'prediction_date'],
+    ['{"prediction_date":"2100-01-01"}', 'invalid_request', 'prediction_date'],
+    ['{"prediction_date":"1999-12-31"}', 'invalid_request', 'prediction_date'],
+    ['{"prediction_date":"1900-01-01"}', 'invalid_request', 'prediction_date'],
+    ['{"prediction_date":"0099-06-01"}', 'invalid_request', 'prediction_date'],
+    ['{"prediction_date":"0001-01-01"}', 'invalid_request', 'prediction_date'],
+    ['{"prediction_date":"0000-01-01"}', 'invalid_request', 'prediction_date'],
+    ['{"prediction_date":"+02026-11-20"}', 'invalid_request', 'prediction_date'],
   ])('rejects %s with 400 %s naming %s', (body, code, named) => {
     const error = rejection(body)
     expect(error.status).toBe(400)
     expect(error.code).toBe(code)
     expect(error.message).toContain(named)
+  })
+})
+
+describe('prediction_date window', () => {
+  it.each(['2000-01-01', '2026-11-20', '2026-11-26', '2026-11-27'])('accepts %s', (date) => {
+    expect(parseScoringRequest(`{"prediction_date":"${date}"}`, now).predictionDate).toBe(date)
+  })
+
+  it('is 2000-01-01 to tomorrow in Chicago', () => {
+    expect(predictionDateWindow(now)).toEqual({ from: '2000-01-01', to: '2026-11-27' })
+  })
+
+  it('names the window in the message', () => {
+    expect(rejection('{"prediction_date":"2100-01-01"}').message).toBe(
+      'Invalid field prediction_date: 2100-01-01 is outside 2000-01-01 to 2026-11-27 (tomorrow in America/Chicago)',
+    )
   })
 })
 

@@ -12,6 +12,7 @@ import {
   type ScoringModelMetadata,
   scoringModelMetadataProps,
 } from './metadata.ts'
+import { DEFAULT_TRAINING_RANGES } from '../scoring/plausibility.ts'
 
 const metadata: ScoringModelMetadata = {
   featureNames: ['ticket_price', 'printed_payout', 'days_since_launch', 'top_prizes_left_ratio'],
@@ -43,6 +44,14 @@ describe('ONNX metadata', () => {
     expect(readScoringModelMetadata(bytes)).toEqual(metadata)
   })
 
+  it('round-trips training ranges, and reads a model without them as having none', () => {
+    const withRanges = { ...metadata, trainingRanges: DEFAULT_TRAINING_RANGES }
+    const bytes = modelWith(scoringModelMetadataProps(withRanges))
+    expect(readScoringModelMetadata(bytes)).toEqual(withRanges)
+    expect(readScoringModelMetadata(modelWith(scoringModelMetadataProps(metadata))))
+      .not.toHaveProperty('trainingRanges')
+  })
+
   it('reads the producer, raw props (including non-ASCII text) and the graph input shape', () => {
     const header = readOnnxModelHeader(modelWith({ note: 'prix gagné ≥ 1 $', empty: '' }))
     expect(header.producerName).toBe('scratch-oracle-gbm')
@@ -64,6 +73,22 @@ describe('ONNX metadata', () => {
     ['an empty feature list', { ...props, feature_names: '[]' }, /feature_names/],
     ['a missing model version', without(METADATA_KEYS.modelVersion), /model_version/],
     ['non-numeric metrics', { ...props, metrics: '{"mae":"low"}' }, /metrics/],
+    [
+      'training ranges missing an input',
+      { ...props, training_ranges: '{"ticket_price":{"min":1,"max":50}}' },
+      /training_ranges/,
+    ],
+    [
+      'a training range whose min is above its max',
+      {
+        ...props,
+        training_ranges: JSON.stringify({
+          ...DEFAULT_TRAINING_RANGES,
+          ticket_price: { min: 50, max: 1 },
+        }),
+      },
+      /training_ranges/,
+    ],
   ])('rejects %s, naming the key', (_case, badProps, message) => {
     expect(() => readScoringModelMetadata(modelWith(badProps))).toThrow(message)
     expect(() => readScoringModelMetadata(modelWith(badProps))).toThrow(ModelMetadataError)

@@ -15,6 +15,7 @@ import {
   ValueInfoProto,
 } from './proto-fields.ts'
 import { readProtobufFields, WireType } from './protobuf.ts'
+import { type TrainingRanges, trainingRangesSchema } from '../scoring/plausibility.ts'
 
 /** What a scoring model records about itself (all stored as strings in `metadata_props`). */
 export interface ScoringModelMetadata {
@@ -26,6 +27,11 @@ export interface ScoringModelMetadata {
   modelVersion: string
   /** Held-out evaluation metrics, e.g. `{ "model_mae": 0.031 }`. */
   metrics: Record<string, number>
+  /**
+   * The ranges of the guarded inputs in the training data (`scoring/plausibility.ts`); absent
+   * in models trained before they were recorded.
+   */
+  trainingRanges?: TrainingRanges
 }
 
 /** Keys of {@link ScoringModelMetadata} in `metadata_props`. */
@@ -34,6 +40,7 @@ export const METADATA_KEYS = {
   featureSetVersion: 'feature_set_version',
   modelVersion: 'model_version',
   metrics: 'metrics',
+  trainingRanges: 'training_ranges',
 } as const
 
 /** The `metadata_props` entries (string to string) for a scoring model. */
@@ -43,6 +50,9 @@ export function scoringModelMetadataProps(metadata: ScoringModelMetadata): Recor
     [METADATA_KEYS.featureSetVersion]: metadata.featureSetVersion,
     [METADATA_KEYS.modelVersion]: metadata.modelVersion,
     [METADATA_KEYS.metrics]: JSON.stringify(metadata.metrics),
+    ...(metadata.trainingRanges === undefined
+      ? {}
+      : { [METADATA_KEYS.trainingRanges]: JSON.stringify(metadata.trainingRanges) }),
   }
 }
 
@@ -139,6 +149,7 @@ const scoringModelMetadataSchema = z.object({
   [METADATA_KEYS.featureSetVersion]: z.string().min(1),
   [METADATA_KEYS.modelVersion]: z.string().min(1),
   [METADATA_KEYS.metrics]: jsonString(z.record(z.string(), z.number())),
+  [METADATA_KEYS.trainingRanges]: jsonString(trainingRangesSchema).optional(),
 })
 
 /** Why a model's metadata cannot be used. */
@@ -171,6 +182,9 @@ export function readScoringModelMetadata(modelBytes: Uint8Array): ScoringModelMe
     featureSetVersion: parsed.data[METADATA_KEYS.featureSetVersion],
     modelVersion: parsed.data[METADATA_KEYS.modelVersion],
     metrics: parsed.data[METADATA_KEYS.metrics],
+    ...(parsed.data[METADATA_KEYS.trainingRanges] === undefined
+      ? {}
+      : { trainingRanges: parsed.data[METADATA_KEYS.trainingRanges] }),
   }
 }
 

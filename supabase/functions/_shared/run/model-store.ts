@@ -9,6 +9,10 @@
  * onnxruntime-web's first session costs ~1.3 s of CPU and ~330 MB of peak RSS (compiling its
  * 10 MB wasm) before a row is scored, too much for one Edge Function invocation
  * (docs/benchmarks.md).
+ *
+ * The model's training ranges (`training_ranges` in its ONNX metadata, else the documented
+ * defaults of `scoring/plausibility.ts`) come with it, for the plausibility guards. A
+ * `local_file` model's path must stay inside the local model root (see {@link localModelPath}).
  */
 import type { Sql } from 'postgres'
 import { z } from 'zod'
@@ -17,6 +21,7 @@ import { FEATURE_NAMES } from '../scoring/features.ts'
 import { describeFeatureNameMismatch, readScoringModelMetadata } from '../onnx/metadata.ts'
 import type { ModelOutputs } from '../onnx/runtime.ts'
 import { loadTreeEnsembleModel, predictTreeEnsembles } from '../onnx/tree-ensemble.ts'
+import { DEFAULT_TRAINING_RANGES, type TrainingRanges } from '../scoring/plausibility.ts'
 
 const registryRow = z.object({
   version: z.string(),
@@ -67,6 +72,16 @@ export interface ActiveModel {
   version: string
   sha256: string
   predict(rows: Float32Array, rowCount: number): Promise<ModelOutputs>
+  /** The ranges of its training inputs: the model's own, or the documented defaults. */
+  trainingRanges: TrainingRanges
+  trainingRangesSource: 'model' | 'default'
+}
+
+/** A loaded model file: its predictor and what its metadata says about its training. */
+interface LoadedModel {
+  predict: Predict
+  trainingRanges: TrainingRanges
+  trainingRangesSource: 'model' | 'default'
 }
 
 function unavailable(code: string, message: string): ScoringError {
@@ -99,6 +114,20 @@ function assertFeatureNames(names: readonly string[], where: string): void {
   }
 }
 
+/**
+ * A `local_file` model's path as the local stack reads it, relative to the model root, or null
+ * when it could leave that root or is no ONNX file: absolute, a `..` segment, a backslash, a NUL,
+ * an empty segment, or not ending in `.onnx`. (The reader also refuses a path whose real
+ * location, symbolic links resolved, is outside the root.)
+ */
+export function localModelPath(storagePath: string): string | null {
+  const segments = storagePath.split('/')
+  const refused = storagePath.startsWith('/') || /[\\\0]/.test(storagePath) ||
+    !storagePath.endsWith('.onnx') ||
+    segments.some((segment) => segment === '' || segment === '.' || segment === '..')
+  return refused ? null : segments.join('/')
+}
+
 async function downloadModel(entry: RegistryEntry, source: ModelSource): Promise<Uint8Array> {
   const location = `${entry.storage_bucket}/${entry.storage_path}`
   let bytes: Uint8Array | null
@@ -109,7 +138,15 @@ async function downloadModel(entry: RegistryEntry, source: ModelSource): Promise
         `Cannot load model ${entry.version}: local_file models exist only on the local stack`,
       )
     }
-    bytes = await source.fromLocalFile(entry.storage_path)
+    const path = localModelPath(entry.storage_path)
+    if (path === null) {
+      throw unavailable(
+        'model_path_refused',
+        `Cannot load model ${entry.version}: local_file path ${entry.storage_path} is not an ` +
+          '.onnx file inside the local model root',
+      )
+    }
+    bytes = await source.fromLocalFile(path)
   } else {
     bytes = await source.fromStorage(entry.storage_bucket, entry.storage_path)
   }
@@ -120,10 +157,10 @@ async function downloadModel(entry: RegistryEntry, source: ModelSource): Promise
   return bytes
 }
 
-const sessions = new Map<string, Promise<Predict>>()
+const sessions = new Map<string, Promise<LoadedModel>>()
 
 /** Loads (or reuses) the model of a registry entry, after every check. */
-async function sessionFor(entry: RegistryEntry, source: ModelSource): Promise<Predict> {
+async function sessionFor(entry: RegistryEntry, source: ModelSource): Promise<LoadedModel> {
   const cached = sessions.get(entry.sha256)
   if (cached) return await cached
   const bytes = await downloadModel(entry, source)
@@ -134,9 +171,9 @@ async function sessionFor(entry: RegistryEntry, source: ModelSource): Promise<Pr
       `Cannot load model ${entry.version}: sha256 ${actual} differs from the registry's ${entry.sha256}`,
     )
   }
-  let metadataNames: string[]
+  let metadata: ReturnType<typeof readScoringModelMetadata>
   try {
-    metadataNames = readScoringModelMetadata(bytes).featureNames
+    metadata = readScoringModelMetadata(bytes)
   } catch (error) {
     throw unavailable(
       'model_invalid',
@@ -145,8 +182,13 @@ async function sessionFor(entry: RegistryEntry, source: ModelSource): Promise<Pr
       }`,
     )
   }
-  assertFeatureNames(metadataNames, 'its ONNX metadata')
-  const pending = loadPredictor(bytes, source)
+  assertFeatureNames(metadata.featureNames, 'its ONNX metadata')
+  const ranges = metadata.trainingRanges
+  const pending = loadPredictor(bytes, source).then((predict): LoadedModel => ({
+    predict,
+    trainingRanges: ranges ?? DEFAULT_TRAINING_RANGES,
+    trainingRangesSource: ranges === undefined ? 'default' : 'model',
+  }))
   sessions.set(entry.sha256, pending)
   try {
     return await pending
@@ -168,10 +210,6 @@ async function sessionFor(entry: RegistryEntry, source: ModelSource): Promise<Pr
 export async function loadActiveModel(sql: Sql, source: ModelSource): Promise<ActiveModel> {
   const entry = await readActiveModel(sql)
   assertFeatureNames(entry.feature_names, 'its registry row')
-  const session = await sessionFor(entry, source)
-  return {
-    version: entry.version,
-    sha256: entry.sha256,
-    predict: session,
-  }
+  const loaded = await sessionFor(entry, source)
+  return { version: entry.version, sha256: entry.sha256, ...loaded }
 }

@@ -1,12 +1,26 @@
 /**
- * Reads everything a scoring run needs in ONE round trip: the active games in scope, each with
- * its prize tiers and its recent snapshots aggregated in SQL, validated with zod and turned into
+ * Reads everything a scoring run needs in ONE round trip: the games in scope, each with its prize
+ * tiers and its recent snapshots aggregated in SQL, validated with zod and turned into
  * {@link GameObservation}s.
+ *
+ * A run for date d uses only what was known on d:
+ * - each tier's remaining count is the one of the game's latest snapshot on or before d (a tier
+ *   that snapshot does not list was not published that day); only a game with no snapshot on or
+ *   before d falls back to its `prize_tiers` counts, and only if they were written on or before
+ *   d (Chicago time);
+ * - the history is the snapshots up to and including d;
+ * - the games are those on sale on d: active games, and games no longer active whose sale
+ *   covered d (launch_date <= d <= end_date). Games requested by id are read whatever their
+ *   dates; any game not on sale on d (launched after d, last day on sale before d, or inactive
+ *   with no end date) is skipped with the reason `not_launched` or `ended`;
+ * - a game that publishes remaining counts but had published none on or before d is skipped
+ *   (`no_counts_on_date`): nothing would distinguish its day d from its launch.
  */
 import type { Sql } from 'postgres'
 import { z } from 'zod'
 import { FEATURE_HISTORY_DAYS, FEATURE_LOOKBACK_DAYS } from '../scoring/features.ts'
 import { arrayLiteral } from './pg-array.ts'
+import type { SkippedGame } from '../scoring/scoring-pipeline.ts'
 import type { GameObservation } from '../scoring/types.ts'
 
 /** What a run scores: null means "all". */
@@ -74,6 +88,12 @@ const gameRow = z.object({
   overall_odds: z.number(),
   tickets_printed: z.coerce.number().nullable(),
   launch_date: z.string().nullable(),
+  end_date: z.string().nullable(),
+  is_active: z.boolean(),
+  // Whether the tier counts of the run's date are known: from a snapshot on or before it, or
+  // from tier rows written by then.
+  counts_known: z.boolean(),
+  publishes_counts: z.boolean(),
   tiers: tierRows,
   snapshots: snapshotRows,
 })
@@ -95,16 +115,24 @@ export interface RunInputsQuery {
   historyDays: number
   snapshots?: SnapshotSelection
   /**
-   * Called with a row that fails validation (its game id and what is wrong), which is then left
-   * out; without it, such a row stops the read with an error.
+   * Called with a game that cannot be scored for `asOfDate`, which is then left out: a row that
+   * fails validation (`invalid_row`), a game not on sale that day (`not_launched`, `ended`) or
+   * with no published counts by then (`no_counts_on_date`). Without it, an invalid row stops
+   * the read with an error and the other games are left out silently.
    */
-  onInvalidRow?: (gameId: number, message: string) => void
+  onSkip?: (skipped: SkippedGame) => void
+}
+
+/** What the read found in scope: every game it returned, scorable or not. */
+export interface RunInputsSummary {
+  states: Set<string>
+  gameIds: Set<number>
 }
 
 /**
- * Active games in scope with their tiers and the snapshots of the `historyDays` days up to and
- * including `asOfDate`, oldest first (with `snapshots: 'features'`, of those only the ones the
- * features read). Games in `gameIds` that are inactive are not returned.
+ * Games in scope on sale on `asOfDate` with their tiers as of that day and the snapshots of the
+ * `historyDays` days up to and including it, oldest first (with `snapshots: 'features'`, of
+ * those only the ones the features read). See the module comment for what "as of" means.
  */
 export async function readRunInputs(
   sql: Sql,
@@ -117,15 +145,15 @@ export async function readRunInputs(
 
 /**
  * The same read, one query, handing each game to `visit` as its row arrives (in state, id
- * order), so the caller works while Postgres produces the rest. A row that fails validation
- * goes to `onInvalidRow` (or, without it, stops the visits like an error thrown by `visit`,
- * thrown once the query has ended).
+ * order), so the caller works while Postgres produces the rest. A game that cannot be scored goes
+ * to `onSkip`; without it, an invalid row stops the visits like an error thrown by `visit`
+ * (thrown once the query has ended). Resolves with what the read found in scope.
  */
 export async function forEachRunInput(
   sql: Sql,
   options: RunInputsQuery,
   visit: (observation: GameObservation) => void,
-): Promise<void> {
+): Promise<RunInputsSummary> {
   const { scope, asOfDate } = options
   const onlyFeatureSnapshots = options.snapshots === 'features'
   const historyDays = onlyFeatureSnapshots
@@ -133,6 +161,7 @@ export async function forEachRunInput(
     : options.historyDays
   const states = scope.states === null ? null : arrayLiteral(scope.states)
   const gameIds = scope.gameIds === null ? null : arrayLiteral(scope.gameIds)
+  const found: RunInputsSummary = { states: new Set(), gameIds: new Set() }
   let failure: { error: unknown } | null = null
   await sql`
     select
@@ -144,6 +173,12 @@ export async function forEachRunInput(
       g.overall_odds::float8 as overall_odds,
       g.tickets_printed,
       g.launch_date::text as launch_date,
+      g.end_date::text as end_date,
+      g.is_active,
+      counts.snapshot_date is not null
+        or (tier_rows.written_on is not null and tier_rows.written_on <= ${asOfDate}::date)
+        as counts_known,
+      coalesce(tier_rows.publishes_counts, false) as publishes_counts,
       coalesce(t.tiers, '[]'::json) as tiers,
       coalesce(s.snapshots, '[]'::json) as snapshots
     -- The games sorted first, so rows leave in order as each is built (no sort of the result
@@ -151,16 +186,43 @@ export async function forEachRunInput(
     from (
       select *
       from public.games
-      where is_active
-        and (${states}::text[] is null or state = any(${states}::text[]))
+      where (${states}::text[] is null or state = any(${states}::text[]))
         and (${gameIds}::bigint[] is null or id = any(${gameIds}::bigint[]))
+        -- Active games and games asked for by id (the caller skips those not on sale that
+        -- day), and games that left sale since but were on sale that day.
+        and (
+          is_active
+          or ${gameIds}::bigint[] is not null
+          or (end_date >= ${asOfDate}::date
+            and (launch_date is null or launch_date <= ${asOfDate}::date))
+        )
       order by state, id
     ) g
-    -- Tiers and snapshots as JSON arrays of values (TierRow, SnapshotRow), not objects.
+    -- The snapshot whose counts were the published ones on the run's date.
+    left join lateral (
+      select hs.snapshot_date, hs.remaining_by_tier
+      from public.historical_snapshots hs
+      where hs.game_id = g.id and hs.snapshot_date <= ${asOfDate}::date
+      order by hs.snapshot_date desc
+      limit 1
+    ) counts on true
+    -- When the tier rows were last written (Chicago day), and whether any publishes a count.
+    left join lateral (
+      select
+        max((pt.updated_at at time zone 'America/Chicago')::date) as written_on,
+        bool_or(pt.remaining_prizes is not null) as publishes_counts
+      from public.prize_tiers pt
+      where pt.game_id = g.id
+    ) tier_rows on true
+    -- Tiers as JSON arrays of values (TierRow), their remaining counts as of the run's date.
     left join lateral (
       select json_agg(
           json_build_array(pt.prize_amount::float8, pt.odds::float8, pt.total_prizes,
-            pt.remaining_prizes)
+            case
+              when counts.snapshot_date is not null
+                then counts.remaining_by_tier -> trim_scale(pt.prize_amount)::text
+              when tier_rows.written_on <= ${asOfDate}::date then to_jsonb(pt.remaining_prizes)
+            end)
           order by pt.prize_amount
         ) as tiers
       from public.prize_tiers pt
@@ -195,18 +257,53 @@ export async function forEachRunInput(
     ) s on true
     order by g.state, g.id
   `.forEach((row) => {
+    found.states.add(String(row.state))
+    found.gameIds.add(Number(row.id))
     if (failure !== null) return
     try {
       const parsed = gameRow.safeParse(row)
-      if (parsed.success) visit(toObservation(parsed.data, asOfDate))
-      else if (options.onInvalidRow) {
-        options.onInvalidRow(Number(row.id), invalidRowMessage(parsed.error))
-      } else throw parsed.error
+      if (!parsed.success) {
+        if (!options.onSkip) throw parsed.error
+        options.onSkip({
+          game_id: Number(row.id),
+          reason: 'invalid_row',
+          message: invalidRowMessage(parsed.error),
+        })
+        return
+      }
+      const notScorable = dateSkip(parsed.data, asOfDate)
+      if (notScorable === null) visit(toObservation(parsed.data, asOfDate))
+      else options.onSkip?.(notScorable)
     } catch (error) {
       failure = { error }
     }
   })
   if (failure !== null) throw (failure as { error: unknown }).error
+  return found
+}
+
+/** Why a game cannot be scored for `asOfDate` from what was known that day, or null. */
+export function dateSkip(row: GameRow, asOfDate: string): SkippedGame | null {
+  const skip = (reason: string, message: string) => ({ game_id: row.id, reason, message })
+  if (row.launch_date !== null && row.launch_date > asOfDate) {
+    return skip(
+      'not_launched',
+      `Not on sale on ${asOfDate}: the game went on sale on ${row.launch_date}`,
+    )
+  }
+  if (row.end_date !== null && row.end_date < asOfDate) {
+    return skip('ended', `Not on sale on ${asOfDate}: its last day on sale was ${row.end_date}`)
+  }
+  if (!row.is_active && row.end_date === null) {
+    return skip('ended', `Not on sale on ${asOfDate}: the game is inactive, with no end date`)
+  }
+  if (row.publishes_counts && !row.counts_known) {
+    return skip(
+      'no_counts_on_date',
+      `No remaining prize counts of this game were published on or before ${asOfDate}`,
+    )
+  }
+  return null
 }
 
 /** What is wrong with a row, field by field. */

@@ -10,7 +10,8 @@ import { type Prediction, upsertPredictions } from './prediction-store.ts'
 import type { ScoringRequest } from '../http/request.ts'
 import { forEachRunInput } from './run-inputs.ts'
 import { finishRun, runningRunId, startRun, tryLockScope, unlockScope } from './run-log.ts'
-import { batchBuilder, interpretBatch, type SkippedGame } from '../scoring/scoring-pipeline.ts'
+import { type ScopeWarning, scopeWarnings } from './scope-warnings.ts'
+import { batchBuilder, screenAndInterpret, type SkippedGame } from '../scoring/scoring-pipeline.ts'
 
 /**
  * Wall time per phase, in milliseconds. Games are featurized as their rows arrive, so
@@ -32,6 +33,8 @@ export interface RunResult {
   dry_run: boolean
   scored: number
   skipped: SkippedGame[]
+  /** What the request named that matched nothing (scope-warnings.ts). */
+  warnings: ScopeWarning[]
   timings_ms: PhaseTimings
   /** Only for dry runs: the rows that would have been written. */
   predictions?: Prediction[]
@@ -78,6 +81,7 @@ interface Scored {
   model: ActiveModel
   predictions: Prediction[]
   skipped: SkippedGame[]
+  warnings: ScopeWarning[]
 }
 
 async function score(
@@ -89,14 +93,14 @@ async function score(
   // producing the rest of the read.
   const builder = batchBuilder()
   let featuresMs = 0
+  const scope = { states: request.states, gameIds: request.gameIds }
   const reading = clock.time('read', () =>
     forEachRunInput(context.sql, {
-      scope: { states: request.states, gameIds: request.gameIds },
+      scope,
       asOfDate: request.predictionDate,
       historyDays: context.historyDays,
       snapshots: 'features',
-      onInvalidRow: (gameId, message) =>
-        builder.skip({ game_id: gameId, reason: 'invalid_row', message }),
+      onSkip: (skipped) => builder.skip(skipped),
     }, (observation) => {
       const started = performance.now()
       builder.add(observation)
@@ -112,21 +116,33 @@ async function score(
     await reading.catch(() => {})
     throw error
   }
-  await reading
+  const found = await reading
+  const warnings = await clock.time(
+    'read',
+    () => scopeWarnings(context.sql, { scope, predictionDate: request.predictionDate, found }),
+  )
   const batch = await clock.time('features', () => builder.finish())
   clock.add('features', featuresMs)
   const outputs = await clock.time(
     'inference',
     () => model.predict(batch.matrix, batch.prepared.length),
   )
-  const predictions = await clock.time('inference', () => interpretBatch(batch.prepared, outputs))
-  return { model, predictions, skipped: batch.skipped }
+  const screened = await clock.time(
+    'inference',
+    () => screenAndInterpret(batch.prepared, outputs, model),
+  )
+  return {
+    model,
+    predictions: screened.predictions,
+    skipped: [...batch.skipped, ...screened.skipped],
+    warnings,
+  }
 }
 
 /** Scores and answers without writing anything (no lock, no run row). */
 async function dryRun(request: ScoringRequest, context: RunContext): Promise<RunResult> {
   const clock = new PhaseClock()
-  const { model, predictions, skipped } = await score(request, context, clock)
+  const { model, predictions, skipped, warnings } = await score(request, context, clock)
   return {
     run_id: null,
     model_version: model.version,
@@ -134,6 +150,7 @@ async function dryRun(request: ScoringRequest, context: RunContext): Promise<Run
     dry_run: true,
     scored: predictions.length,
     skipped,
+    warnings,
     timings_ms: clock.stop(),
     predictions,
   }
@@ -182,7 +199,7 @@ async function lockedRun(
   })
   let modelVersion: string | null = null
   try {
-    const { model, predictions, skipped } = await score(request, context, clock)
+    const { model, predictions, skipped, warnings } = await score(request, context, clock)
     modelVersion = model.version
     const status = skipped.length > 0 ? 'partial' : 'succeeded'
     await clock.time('write', () =>
@@ -216,6 +233,7 @@ async function lockedRun(
       dry_run: false,
       scored: predictions.length,
       skipped,
+      warnings,
       timings_ms: timings,
     }
   } catch (error) {

@@ -1,10 +1,11 @@
 /**
  * From observations to prediction rows, around one batched inference: features for every game
  * (skipping, with a reason, the games whose data cannot be used), one float32 matrix, then the
- * model's outputs interpreted into what the app shows.
+ * model's outputs screened by the plausibility guards and interpreted into what the app shows.
  */
 import { computeFeatures, FEATURE_NAMES, featureRecord, type GameFeatures } from './features.ts'
 import { interpret } from './interpretation.ts'
+import { type GuardedModel, implausibility } from './plausibility.ts'
 import type { ModelOutputs } from '../onnx/runtime.ts'
 import type { Prediction } from '../run/prediction-store.ts'
 import type { GameObservation } from './types.ts'
@@ -92,48 +93,85 @@ export function orderedInterval(point: number, p10: number, p90: number) {
   }
 }
 
-/** Prediction rows from the model's outputs, in the order of `prepared`. */
+/** Prediction rows from the model's outputs, in the order of `prepared` (no guard). */
 export function interpretBatch(
   prepared: readonly PreparedGame[],
   outputs: ModelOutputs,
 ): Prediction[] {
-  return prepared.map(({ observation, features }, row) => {
-    const interval = orderedInterval(
-      outputs.expectedReturn[row] ?? 0,
-      outputs.p10[row] ?? 0,
-      outputs.p90[row] ?? 0,
-    )
-    const expectedReturn = roundTo(interval.expectedReturn, 4)
-    const expectedReturnLow = roundTo(interval.expectedReturnLow, 4)
-    const expectedReturnHigh = roundTo(interval.expectedReturnHigh, 4)
-    const estimate = features.estimate
-    const named = featureRecord(features.values)
-    const topTier = observation.tiers.reduce((top, tier) =>
-      tier.prizeAmount > top.prizeAmount ? tier : top
-    )
-    const price = observation.game.ticketPrice
-    const shown = interpret({
-      ticketPrice: price,
-      expectedReturn,
-      expectedReturnLow,
-      expectedReturnHigh,
-      printedPayout: estimate.printedReturnPerDollar,
-      winProbability: estimate.winProbability,
-      soldFraction: estimate.fractionSold.estimate,
-      topPrizeRatio: estimate.topPrizeRatio,
-      topPrizesRemaining: topTier.remainingPrizes,
-      topPrizesPrinted: topTier.totalPrizes,
-      publicationCoverage: named.publication_coverage,
-    })
-    return {
-      gameId: observation.game.id,
-      ...shown,
-      winProbability: roundTo(estimate.winProbability, 6),
-      expectedValue: roundTo(expectedReturn * price - price, 4),
-      expectedReturn,
-      expectedReturnLow,
-      expectedReturnHigh,
-      features: named,
-    }
+  return prepared.map((game, row) => interpretRow(game, outputs, row))
+}
+
+/** What a run writes, and the games the plausibility guards held back. */
+export interface ScreenedPredictions {
+  predictions: Prediction[]
+  skipped: SkippedGame[]
+}
+
+/**
+ * Prediction rows from the model's outputs, except for games the plausibility guards refuse
+ * (`plausibility.ts`: inputs outside the model's training ranges, or a prediction the standard
+ * estimator contradicts), which are skipped with their reason.
+ */
+export function screenAndInterpret(
+  prepared: readonly PreparedGame[],
+  outputs: ModelOutputs,
+  model: GuardedModel,
+): ScreenedPredictions {
+  const predictions: Prediction[] = []
+  const skipped: SkippedGame[] = []
+  prepared.forEach((game, row) => {
+    const refused = implausibility({
+      observation: game.observation,
+      estimate: game.features.estimate,
+      modelReturn: outputs.expectedReturn[row] ?? Number.NaN,
+    }, model)
+    if (refused === null) predictions.push(interpretRow(game, outputs, row))
+    else skipped.push({ game_id: game.observation.game.id, ...refused })
   })
+  return { predictions, skipped }
+}
+
+/** The prediction row of `prepared` game number `row`. */
+function interpretRow(
+  { observation, features }: PreparedGame,
+  outputs: ModelOutputs,
+  row: number,
+): Prediction {
+  const interval = orderedInterval(
+    outputs.expectedReturn[row] ?? 0,
+    outputs.p10[row] ?? 0,
+    outputs.p90[row] ?? 0,
+  )
+  const expectedReturn = roundTo(interval.expectedReturn, 4)
+  const expectedReturnLow = roundTo(interval.expectedReturnLow, 4)
+  const expectedReturnHigh = roundTo(interval.expectedReturnHigh, 4)
+  const estimate = features.estimate
+  const named = featureRecord(features.values)
+  const topTier = observation.tiers.reduce((top, tier) =>
+    tier.prizeAmount > top.prizeAmount ? tier : top
+  )
+  const price = observation.game.ticketPrice
+  const shown = interpret({
+    ticketPrice: price,
+    expectedReturn,
+    expectedReturnLow,
+    expectedReturnHigh,
+    printedPayout: estimate.printedReturnPerDollar,
+    winProbability: estimate.winProbability,
+    soldFraction: estimate.fractionSold.estimate,
+    topPrizeRatio: estimate.topPrizeRatio,
+    topPrizesRemaining: topTier.remainingPrizes,
+    topPrizesPrinted: topTier.totalPrizes,
+    publicationCoverage: named.publication_coverage,
+  })
+  return {
+    gameId: observation.game.id,
+    ...shown,
+    winProbability: roundTo(estimate.winProbability, 6),
+    expectedValue: roundTo(expectedReturn * price - price, 4),
+    expectedReturn,
+    expectedReturnLow,
+    expectedReturnHigh,
+    features: named,
+  }
 }
