@@ -1,0 +1,135 @@
+/**
+ * The rows the served function stores are exactly what the in-process pipeline computes for the
+ * same inputs: the same read (`readRunInputs`), the features, the model run here by the
+ * TypeScript tree runtime from the same file, the plausibility guards and the interpretation.
+ * Every stored column is compared, for the small fixture model and for the committed model
+ * (model/gbm-v1.onnx), on the seed's load day and on a day three weeks before it.
+ */
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import type postgres from 'postgres'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { repoRoot } from '../scripts/local-stack/config.ts'
+import type { FunctionServer } from '../scripts/local-stack/function-server.ts'
+import { readScoringModelMetadata } from '../supabase/functions/_shared/onnx/metadata.ts'
+import {
+  loadTreeEnsembleModel,
+  predictTreeEnsembles,
+} from '../supabase/functions/_shared/onnx/tree-ensemble.ts'
+import type { Prediction } from '../supabase/functions/_shared/run/prediction-store.ts'
+import { readRunInputs } from '../supabase/functions/_shared/run/run-inputs.ts'
+import { addDays } from '../supabase/functions/_shared/scoring/calendar.ts'
+import { DEFAULT_TRAINING_RANGES } from '../supabase/functions/_shared/scoring/plausibility.ts'
+import {
+  batchBuilder,
+  screenAndInterpret,
+  type SkippedGame,
+} from '../supabase/functions/_shared/scoring/scoring-pipeline.ts'
+import { connect } from './helpers/database.ts'
+import { activateLocalModel, FIXTURE_MODEL_PATH, removeModel } from './helpers/fixture-model.ts'
+import { post, serveFunction } from './helpers/function.ts'
+import { seedLoadDay } from './helpers/seed-dates.ts'
+
+const models = [
+  { version: 'stored-fixture', path: FIXTURE_MODEL_PATH },
+  { version: 'stored-gbm-v1', path: 'model/gbm-v1.onnx' },
+]
+const state = 'MN'
+const historyDays = 35
+
+let sql: postgres.Sql
+let server: FunctionServer
+let loadDay: string
+
+beforeAll(async () => {
+  sql = connect()
+  loadDay = await seedLoadDay(sql)
+  server = await serveFunction()
+})
+
+afterAll(async () => {
+  await server?.stop()
+  for (const { version } of models) await removeModel(sql, version)
+  await sql?.end()
+})
+
+/** The in-process pipeline: what a run of `modelFile` for `date` should store and skip. */
+async function inProcess(modelFile: string, version: string, date: string) {
+  const bytes = new Uint8Array(readFileSync(join(repoRoot, modelFile)))
+  const builder = batchBuilder()
+  const observations = await readRunInputs(sql, {
+    scope: { states: [state], gameIds: null },
+    asOfDate: date,
+    historyDays,
+    snapshots: 'features',
+    onSkip: (skipped) => builder.skip(skipped),
+  })
+  for (const observation of observations) builder.add(observation)
+  const batch = builder.finish()
+  const outputs = predictTreeEnsembles(
+    loadTreeEnsembleModel(bytes),
+    batch.matrix,
+    batch.prepared.length,
+  )
+  const screened = screenAndInterpret(batch.prepared, outputs, {
+    version,
+    trainingRanges: readScoringModelMetadata(bytes).trainingRanges ?? DEFAULT_TRAINING_RANGES,
+  })
+  return { predictions: screened.predictions, skipped: [...batch.skipped, ...screened.skipped] }
+}
+
+/** A stored row, in the pipeline's shape. */
+async function storedRows(runId: string): Promise<Prediction[]> {
+  const rows = await sql`
+    select game_id, ai_score, win_probability, expected_value::float8 as expected_value,
+      expected_return, expected_return_low, expected_return_high, confidence_level,
+      recommendation::text as recommendation, reasoning, features
+    from public.predictions where run_id = ${runId} order by game_id`
+  return rows.map((row) => ({
+    gameId: Number(row.game_id),
+    aiScore: row.ai_score,
+    winProbability: row.win_probability,
+    expectedValue: row.expected_value,
+    expectedReturn: row.expected_return,
+    expectedReturnLow: row.expected_return_low,
+    expectedReturnHigh: row.expected_return_high,
+    confidenceLevel: row.confidence_level,
+    recommendation: row.recommendation,
+    reasoning: row.reasoning,
+    features: row.features,
+  }))
+}
+
+describe.each(models)('stored rows of $version', ({ version, path }) => {
+  beforeAll(async () => {
+    await activateLocalModel(sql, { version, path })
+  })
+
+  it.each([
+    ['the seed load day', 0],
+    ['three weeks before it', 21],
+  ])('equal the in-process pipeline, column by column, on %s', async (_case, daysBefore) => {
+    const date = addDays(loadDay, -daysBefore)
+    const { status, body } = await post(server.url, { prediction_date: date, states: [state] })
+    expect(status).toBe(200)
+    expect(body.model_version).toBe(version)
+    const stored = await storedRows(body.run_id as string)
+    const expected = await inProcess(path, version, date)
+    const byGame = (a: Prediction, b: Prediction) => a.gameId - b.gameId
+
+    expect(stored.length).toBeGreaterThanOrEqual(20)
+    expect(body.scored).toBe(stored.length)
+    expect(stored).toEqual([...expected.predictions].sort(byGame))
+    expect(body.skipped as SkippedGame[]).toEqual(expected.skipped)
+    // Numbers a model gives, not one value copied into every row.
+    expect(new Set(stored.map((row) => row.expectedReturn)).size).toBeGreaterThan(stored.length / 2)
+  })
+
+  it('are close to the standard estimator, as a scoring model is', async () => {
+    const rows = await sql<{ gap: number }[]>`
+      select abs(expected_return - (features ->> 'est_expected_return')::float8) as gap
+      from public.predictions where model_version = ${version}`
+    expect(rows.length).toBeGreaterThan(0)
+    for (const row of rows) expect(row.gap).toBeLessThan(0.25)
+  })
+})
