@@ -4,17 +4,14 @@
  * with the local service key, prints today's predictions per state (best first), and stops
  * whatever it started.
  */
-import { join } from 'node:path'
 import postgres from 'postgres'
 import { start as startStack, stop as stopStack } from './db.ts'
-import { dbUrl, functionUrl, localServiceRoleKey, repoRoot } from './local-stack/config.ts'
+import { dbUrl, functionUrl, localServiceRoleKey } from './local-stack/config.ts'
 import { startFunctionServer } from './local-stack/function-server.ts'
 import { isRunning } from './local-stack/postgres.ts'
 import { parseCli, runMain } from './lib/cli.ts'
-import { defaultModelCard } from './models/model-cards.ts'
-import { activeVersion, isRegistered } from './models/registry.ts'
+import { ensureLocalModel } from './models/default-model.ts'
 import { progress } from './lib/progress.ts'
-import { publishModel } from './models/publish.ts'
 import { printRankedPredictions } from './lib/ranked-predictions.ts'
 import { prepareFunctionAssets } from './prepare-function-assets.ts'
 
@@ -35,20 +32,7 @@ async function main(args: string[]): Promise<void> {
   const sql = postgres(dbUrl, { max: 2, onnotice: () => {} })
   let server: Awaited<ReturnType<typeof startFunctionServer>> | null = null
   try {
-    const card = defaultModelCard()
-    const active = await activeVersion(sql)
-    // A newer committed model is registered (and activated) once; a deliberate rollback to an
-    // already registered version is left alone.
-    if (active === null || !(await isRegistered(sql, card.version))) {
-      const published = await publishModel(sql, {
-        file: join(repoRoot, card.onnxFile),
-        target: { kind: 'local_file' },
-        trainedAt: card.trainedAt,
-      })
-      progress(`registered the default model ${published.version} (local file)`)
-    } else if (active !== card.version) {
-      progress(`using the active model ${active} (the default is ${card.version})`)
-    }
+    await ensureLocalModel(sql)
     if (!(await functionAnswers())) {
       prepareFunctionAssets()
       server = await startFunctionServer()
