@@ -6,7 +6,6 @@
  * is skipped as `implausible_prediction`), and a `local_file` model path cannot lead out of the
  * model root. Real function over HTTP, real Postgres.
  */
-import { spawnSync } from 'node:child_process'
 import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type postgres from 'postgres'
@@ -20,6 +19,7 @@ import { sha256Hex } from '../supabase/functions/_shared/run/model-store.ts'
 import { FEATURE_NAMES } from '../supabase/functions/_shared/scoring/features.ts'
 import { DEFAULT_TRAINING_RANGES } from '../supabase/functions/_shared/scoring/plausibility.ts'
 import { connect } from './helpers/database.ts'
+import { publishCli } from './helpers/publish.ts'
 import {
   activateFixtureModel,
   activateLocalModel,
@@ -151,19 +151,6 @@ describe('nonsense games that pass the constraints', () => {
     }
   })
 })
-
-function publishCli(args: string[]) {
-  const env = { ...process.env }
-  delete env.SUPABASE_URL
-  delete env.SUPABASE_SERVICE_ROLE_KEY
-  delete env.SUPABASE_DB_URL
-  return spawnSync('npx', ['tsx', 'scripts/publish-model.ts', ...args], {
-    cwd: repoRoot,
-    env,
-    encoding: 'utf8',
-    timeout: 60_000,
-  })
-}
 
 describe('a model that calls every game a strong buy', () => {
   let path: string

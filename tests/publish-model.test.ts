@@ -6,7 +6,6 @@
  * process. Leaves the registry as it found it: every version it creates is deleted and the model
  * active before (if any) is active again.
  */
-import { spawnSync } from 'node:child_process'
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import type postgres from 'postgres'
@@ -18,6 +17,7 @@ import { MODELS_BUCKET, publishModel } from '../scripts/models/publish.ts'
 import { FEATURE_NAMES } from '../supabase/functions/_shared/scoring/features.ts'
 import { sha256Hex } from '../supabase/functions/_shared/run/model-store.ts'
 import { connect } from './helpers/database.ts'
+import { publishCli } from './helpers/publish.ts'
 
 const fixtureFile = 'tests/fixtures/tiny-model.onnx'
 const fixtureVersion = 'fixture-tiny'
@@ -60,20 +60,6 @@ async function registryRow(version: string): Promise<RegistryRow | undefined> {
     select version, storage_kind, storage_bucket, storage_path, sha256, feature_names, is_active
     from public.ml_models where version = ${version}`
   return row
-}
-
-function publishCli(args: string[]) {
-  const env = { ...process.env }
-  // The CLI uploads to Storage when these are set; this stack has no Storage service.
-  delete env.SUPABASE_URL
-  delete env.SUPABASE_SERVICE_ROLE_KEY
-  delete env.SUPABASE_DB_URL
-  return spawnSync('npx', ['tsx', 'scripts/publish-model.ts', ...args], {
-    cwd: repoRoot,
-    env,
-    encoding: 'utf8',
-    timeout: 60_000,
-  })
 }
 
 beforeAll(async () => {

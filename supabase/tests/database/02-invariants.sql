@@ -193,30 +193,36 @@ select throws_ok(
 
 -- A local_file model is an .onnx file inside the local model root (the function refuses any
 -- other path too).
+create function pg_temp.local_model_insert(version text, storage_path text) returns text
+language sql
+as $fn$
+  select format(
+    $sql$insert into public.ml_models (version, storage_kind, storage_path, sha256, feature_names)
+    values (%L, 'local_file', %L, repeat('d', 64), array['price'])$sql$,
+    version, storage_path
+  )
+$fn$;
+
 select throws_ok(
-  $$insert into public.ml_models (version, storage_kind, storage_path, sha256, feature_names)
-    values ('test-escape', 'local_file', '../../../../etc/passwd', repeat('d', 64), array['price'])$$,
+  pg_temp.local_model_insert('test-escape', '../../../../etc/passwd'),
   '23514',
   'new row for relation "ml_models" violates check constraint "ml_models_local_file_path_inside_root"',
   'a local_file path that climbs out of the model root is rejected'
 );
 select throws_ok(
-  $$insert into public.ml_models (version, storage_kind, storage_path, sha256, feature_names)
-    values ('test-absolute', 'local_file', '/etc/model.onnx', repeat('d', 64), array['price'])$$,
+  pg_temp.local_model_insert('test-absolute', '/etc/model.onnx'),
   '23514',
   'new row for relation "ml_models" violates check constraint "ml_models_local_file_path_inside_root"',
   'an absolute local_file path is rejected'
 );
 select throws_ok(
-  $$insert into public.ml_models (version, storage_kind, storage_path, sha256, feature_names)
-    values ('test-inner-dots', 'local_file', 'model/../../x.onnx', repeat('d', 64), array['price'])$$,
+  pg_temp.local_model_insert('test-inner-dots', 'model/../../x.onnx'),
   '23514',
   'new row for relation "ml_models" violates check constraint "ml_models_local_file_path_inside_root"',
   'a local_file path with a .. segment inside is rejected'
 );
 select lives_ok(
-  $$insert into public.ml_models (version, storage_kind, storage_path, sha256, feature_names)
-    values ('test-local', 'local_file', '.local/test-models/x.onnx', repeat('d', 64), array['price'])$$,
+  pg_temp.local_model_insert('test-local', '.local/test-models/x.onnx'),
   'a relative local_file path to an .onnx file is accepted'
 );
 
