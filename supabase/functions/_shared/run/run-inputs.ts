@@ -176,9 +176,8 @@ export async function forEachRunInput(
       g.end_date::text as end_date,
       g.is_active,
       counts.snapshot_date is not null
-        or (tier_rows.written_on is not null and tier_rows.written_on <= ${asOfDate}::date)
-        as counts_known,
-      coalesce(tier_rows.publishes_counts, false) as publishes_counts,
+        or (t.written_on is not null and t.written_on <= ${asOfDate}::date) as counts_known,
+      coalesce(t.publishes_counts, false) as publishes_counts,
       coalesce(t.tiers, '[]'::json) as tiers,
       coalesce(s.snapshots, '[]'::json) as snapshots
     -- The games sorted first, so rows leave in order as each is built (no sort of the result
@@ -206,27 +205,27 @@ export async function forEachRunInput(
       order by hs.snapshot_date desc
       limit 1
     ) counts on true
-    -- When the tier rows were last written (Chicago day), and whether any publishes a count.
+    -- Tiers as JSON arrays of values (TierRow), their remaining counts as of the run's date;
+    -- and when the tier rows were last written (Chicago day), and whether any publishes a count.
     left join lateral (
       select
-        max((pt.updated_at at time zone 'America/Chicago')::date) as written_on,
-        bool_or(pt.remaining_prizes is not null) as publishes_counts
-      from public.prize_tiers pt
-      where pt.game_id = g.id
-    ) tier_rows on true
-    -- Tiers as JSON arrays of values (TierRow), their remaining counts as of the run's date.
-    left join lateral (
-      select json_agg(
+        json_agg(
           json_build_array(pt.prize_amount::float8, pt.odds::float8, pt.total_prizes,
             case
               when counts.snapshot_date is not null
                 then counts.remaining_by_tier -> trim_scale(pt.prize_amount)::text
-              when tier_rows.written_on <= ${asOfDate}::date then to_jsonb(pt.remaining_prizes)
+              when pt.written_on <= ${asOfDate}::date then to_jsonb(pt.remaining_prizes)
             end)
           order by pt.prize_amount
-        ) as tiers
-      from public.prize_tiers pt
-      where pt.game_id = g.id
+        ) as tiers,
+        max(pt.written_on) as written_on,
+        bool_or(pt.remaining_prizes is not null) as publishes_counts
+      from (
+        select prize_amount, odds, total_prizes, remaining_prizes,
+          max((updated_at at time zone 'America/Chicago')::date) over () as written_on
+        from public.prize_tiers
+        where game_id = g.id
+      ) pt
     ) t on true
     left join lateral (
       select json_agg(
