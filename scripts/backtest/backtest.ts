@@ -8,6 +8,7 @@
  */
 import type { Sql } from 'postgres'
 import { executeRun } from '../../supabase/functions/_shared/run/run.ts'
+import { createAdmission } from '../../supabase/functions/_shared/run/admission.ts'
 import type { ModelSource } from '../../supabase/functions/_shared/run/model-store.ts'
 import type { SkippedGame } from '../../supabase/functions/_shared/scoring/scoring-pipeline.ts'
 import { addDays, daysBetween } from '../../supabase/functions/_shared/scoring/calendar.ts'
@@ -95,7 +96,15 @@ export async function runBacktest(sql: Sql, options: BacktestOptions): Promise<B
   const stored = version === null
     ? new Map<string, Map<number, GameScore>>()
     : await storedScores(sql, { ...options, modelVersion: version })
-  const context = { sql, models: options.models, historyDays: options.historyDays, log: () => {} }
+  const context = {
+    sql,
+    models: options.models,
+    historyDays: options.historyDays,
+    // One day at a time, in this process: no Edge Function instance to keep within 256 MB.
+    admission: createAdmission({ maxRuns: 1, maxGames: 1_000_000, retryAfterSeconds: 5 }),
+    leaseSeconds: 60,
+    log: () => {},
+  }
   const days: BacktestDay[] = []
   for (const date of daysOf(options.from, options.to)) {
     const result = await executeRun({

@@ -46,75 +46,76 @@ export async function runPerGameBaseline(
 ): Promise<BaselineResult> {
   const { states, predictionDate, historyDays } = options
   const model = await loadActiveModel(sql, options.models)
-  const connection = await sql.reserve()
-  try {
-    const runId = await startRun(connection, {
-      trigger: 'http',
-      scope: { states, gameIds: null },
-      predictionDate,
-    })
-    const started = performance.now()
-    const spent = { read: 0, features: 0, inference: 0, write: 0 }
-    const timed = async <T>(part: keyof typeof spent, work: () => Promise<T> | T): Promise<T> => {
-      const start = performance.now()
-      try {
-        return await work()
-      } finally {
-        spent[part] += performance.now() - start
-      }
+  const admitted = await startRun(sql, {
+    trigger: 'http',
+    scope: { states, gameIds: null },
+    predictionDate,
+    // One lease for the whole baseline (it renews nothing): longer than it ever takes.
+    leaseSeconds: 3_600,
+  })
+  const runId = admitted.runId
+  if (runId === null) {
+    throw new Error(`Cannot run the baseline: run ${admitted.runningRunId} scores these games`)
+  }
+  const started = performance.now()
+  const spent = { read: 0, features: 0, inference: 0, write: 0 }
+  const timed = async <T>(part: keyof typeof spent, work: () => Promise<T> | T): Promise<T> => {
+    const start = performance.now()
+    try {
+      return await work()
+    } finally {
+      spent[part] += performance.now() - start
     }
-    const gameIds = await timed('read', async () => {
-      const rows = await sql<{ id: string }[]>`
-        select id from public.games
-        where is_active and state = any(${states}::text[])
-        order by state, id`
-      return rows.map((row) => Number(row.id))
+  }
+  const gameIds = await timed('read', async () => {
+    const rows = await sql<{ id: string }[]>`
+      select id from public.games
+      where is_active and state = any(${states}::text[])
+      order by state, id`
+    return rows.map((row) => Number(row.id))
+  })
+  let scored = 0
+  for (const [index, gameId] of gameIds.entries()) {
+    const observations = await timed('read', () =>
+      readRunInputs(sql, {
+        scope: { states: null, gameIds: [gameId] },
+        asOfDate: predictionDate,
+        historyDays,
+        snapshots: 'features',
+      }))
+    const batch = await timed('features', () => prepareBatch(observations))
+    const predictions: Prediction[] = await timed('inference', async () => {
+      const outputs = await model.predict(batch.matrix, batch.prepared.length)
+      return interpretBatch(batch.prepared, outputs)
     })
-    let scored = 0
-    for (const [index, gameId] of gameIds.entries()) {
-      const observations = await timed('read', () =>
-        readRunInputs(sql, {
-          scope: { states: null, gameIds: [gameId] },
-          asOfDate: predictionDate,
-          historyDays,
-          snapshots: 'features',
-        }))
-      const batch = await timed('features', () => prepareBatch(observations))
-      const predictions: Prediction[] = await timed('inference', async () => {
-        const outputs = await model.predict(batch.matrix, batch.prepared.length)
-        return interpretBatch(batch.prepared, outputs)
-      })
-      await timed(
-        'write',
-        () =>
-          upsertPredictions(
-            sql,
-            { runId, predictionDate, modelVersion: model.version },
-            predictions,
-          ),
-      )
-      scored += predictions.length
-      if ((index + 1) % 500 === 0) options.onProgress?.(index + 1, gameIds.length)
-    }
-    const wallMs = performance.now() - started
-    await finishRun(connection, runId, {
-      status: 'succeeded',
-      modelVersion: model.version,
-      scoredCount: scored,
-      skipped: [],
-      error: null,
-      timingsMs: { total: Math.round(wallMs) },
-    })
-    return {
-      games: gameIds.length,
-      scored,
-      wallMs,
-      readMs: spent.read,
-      featuresMs: spent.features,
-      inferenceMs: spent.inference,
-      writeMs: spent.write,
-    }
-  } finally {
-    connection.release()
+    await timed(
+      'write',
+      () =>
+        upsertPredictions(
+          sql,
+          { runId, predictionDate, modelVersion: model.version },
+          predictions,
+        ),
+    )
+    scored += predictions.length
+    if ((index + 1) % 500 === 0) options.onProgress?.(index + 1, gameIds.length)
+  }
+  const wallMs = performance.now() - started
+  await finishRun(sql, runId, {
+    status: 'succeeded',
+    modelVersion: model.version,
+    scoredCount: scored,
+    skipped: [],
+    error: null,
+    timingsMs: { total: Math.round(wallMs) },
+  })
+  return {
+    games: gameIds.length,
+    scored,
+    wallMs,
+    readMs: spent.read,
+    featuresMs: spent.features,
+    inferenceMs: spent.inference,
+    writeMs: spent.write,
   }
 }

@@ -12,18 +12,35 @@ import postgres from 'postgres'
 import { loadConfig } from '../_shared/http/config.ts'
 import { createHandler } from '../_shared/http/handler.ts'
 import { ScoringError } from '../_shared/http/errors.ts'
+import { createAdmission } from '../_shared/run/admission.ts'
 import type { ModelSource } from '../_shared/run/model-store.ts'
 
 const config = loadConfig(Deno.env.toObject())
 
+/** A statement running longer fails the run with 503 `database_timeout`. */
+const STATEMENT_TIMEOUT_MS = 60_000
+
+/** What a caller refused as busy is told to wait, in seconds. */
+const BUSY_RETRY_AFTER_SECONDS = 5
+
+// Every run's database call is one statement on this pool (never `reserve()` or `begin()`:
+// postgres.js 3.4.9 writes a reserved or transaction connection's later statements, e.g. the
+// ROLLBACK after a failure, to its socket even once the server has closed it, and the null socket
+// throws from a timer: `Cannot read properties of null (reading 'write')`, an uncaught error that
+// ended the process when Postgres stopped mid-run).
 const sql = postgres(config.databaseUrl, {
   max: 4,
   idle_timeout: 20,
   connect_timeout: 10,
   onnotice: () => {},
-  // The run's queries are few and large: JIT compiling their plans costs more than it saves
-  // (~150 ms on the 5,000-game read).
-  connection: { application_name: 'score-games', jit: 'off' },
+  connection: {
+    application_name: 'score-games',
+    // The run's queries are few and large: JIT compiling their plans costs more than it saves
+    // (~150 ms on the 5,000-game read).
+    jit: 'off',
+    // No statement may hold a caller for good (a lock never released, a server that hangs).
+    statement_timeout: STATEMENT_TIMEOUT_MS,
+  },
 })
 
 type StorageClient = SupabaseClient['storage']
@@ -121,6 +138,12 @@ export const handler = createHandler({
   models,
   historyDays: config.historyDays,
   secretKeys: config.secretKeys,
+  admission: createAdmission({
+    maxRuns: config.maxRunsInFlight,
+    maxGames: config.maxGamesInFlight,
+    retryAfterSeconds: BUSY_RETRY_AFTER_SECONDS,
+  }),
+  leaseSeconds: config.runLeaseSeconds,
   log: (entry) =>
     console.log(JSON.stringify({ function: 'score-games', ...entry, memory_mb: memoryMb() })),
 })

@@ -18,6 +18,13 @@ const envSchema = z.object({
   SCORER_MODEL_ENGINE: z.enum(['tree-ensemble', 'onnxruntime-web']).default('tree-ensemble'),
   // How many days of snapshots a run reads per game (features look back 30 days).
   SCORER_HISTORY_DAYS: z.coerce.number().int().min(1).max(366).default(35),
+  // Runs (dry or not) one instance has in flight at once; more are refused with 429.
+  SCORER_MAX_RUNS_IN_FLIGHT: z.coerce.number().int().min(1).max(64).default(8),
+  // Active games in scope of one instance's runs together (memory grows with them); a request
+  // over it alone is refused with 422, one that does not fit beside the others with 429.
+  SCORER_MAX_GAMES_IN_FLIGHT: z.coerce.number().int().min(1).max(1_000_000).default(6_000),
+  // How long a run stays `running` without its function renewing it (every third of it).
+  SCORER_RUN_LEASE_SECONDS: z.coerce.number().int().min(3).max(3_600).default(60),
 })
 
 /** Validated scorer configuration. */
@@ -31,6 +38,9 @@ export interface ScorerConfig {
   localModelRoot: string | null
   historyDays: number
   modelEngine: 'tree-ensemble' | 'onnxruntime-web'
+  maxRunsInFlight: number
+  maxGamesInFlight: number
+  runLeaseSeconds: number
 }
 
 /** Parses SUPABASE_SECRET_KEYS: a JSON object or array of keys, or a comma-separated list. */
@@ -85,5 +95,8 @@ export function loadConfig(env: Record<string, string | undefined>): ScorerConfi
     localModelRoot: parsed.SCORER_LOCAL_MODEL_ROOT ?? null,
     historyDays: parsed.SCORER_HISTORY_DAYS,
     modelEngine: parsed.SCORER_MODEL_ENGINE,
+    maxRunsInFlight: parsed.SCORER_MAX_RUNS_IN_FLIGHT,
+    maxGamesInFlight: parsed.SCORER_MAX_GAMES_IN_FLIGHT,
+    runLeaseSeconds: parsed.SCORER_RUN_LEASE_SECONDS,
   }
 }

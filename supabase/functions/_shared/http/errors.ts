@@ -29,16 +29,31 @@ export interface ErrorBody {
   error: { code: string; message: string; [detail: string]: string | number | null }
 }
 
-/** Turns any thrown value into a status and a body; unknown errors become a generic 500. */
-export function errorBody(error: unknown): { status: number; body: ErrorBody } {
+/** An error answer: its status, body and headers. */
+export interface ErrorAnswer {
+  status: number
+  body: ErrorBody
+  /** `Retry-After` (seconds) when the error says when to try again. */
+  headers: Record<string, string>
+}
+
+/**
+ * Turns any thrown value into a status, a body and headers; unknown errors become a generic 500.
+ * A `retry_after_seconds` detail (refusals, an unreachable database) is also sent as the
+ * `Retry-After` header.
+ */
+export function errorBody(error: unknown): ErrorAnswer {
   if (error instanceof ScoringError) {
+    const retryAfter = error.details.retry_after_seconds
     return {
       status: error.status,
       body: { error: { ...error.details, code: error.code, message: error.message } },
+      headers: typeof retryAfter === 'number' ? { 'retry-after': String(retryAfter) } : {},
     }
   }
   return {
     status: 500,
     body: { error: { code: 'internal_error', message: 'The scorer failed unexpectedly' } },
+    headers: {},
   }
 }

@@ -1,11 +1,14 @@
 /**
  * The score-games HTTP handler: POST only, the project's secret key only, a zod-validated body,
- * then one run. Errors are answered as `{ "error": { "code", "message" } }` by {@link errorBody};
- * unexpected ones are logged with their stack and answered with a generic 500.
+ * then one run. Errors are answered as `{ "error": { "code", "message" } }` by {@link errorBody}
+ * (with `Retry-After` when the caller should try again); unexpected ones are logged with their
+ * stack and answered with a generic 500. A request's X-Scoring-Request-Token is echoed on every
+ * answer.
  */
 import { authorize } from './auth.ts'
 import { errorBody, ScoringError } from './errors.ts'
 import { parseScoringRequest } from './request.ts'
+import { assertRequestTokenValid, REQUEST_TOKEN_HEADER, requestTokenOf } from './request-token.ts'
 import { executeRun, type RunContext } from '../run/run.ts'
 
 /** What the handler needs besides a run context. */
@@ -24,6 +27,10 @@ function json(status: number, body: unknown, headers: Record<string, string> = {
 export function createHandler(context: HandlerContext): (request: Request) => Promise<Response> {
   return async (request) => {
     const started = Date.now()
+    const requestToken = requestTokenOf(request.headers)
+    const echo: Record<string, string> = requestToken
+      ? { [REQUEST_TOKEN_HEADER]: requestToken }
+      : {}
     try {
       if (request.method !== 'POST') {
         throw new ScoringError(
@@ -33,8 +40,9 @@ export function createHandler(context: HandlerContext): (request: Request) => Pr
         )
       }
       await authorize(request.headers, context.secretKeys)
+      assertRequestTokenValid(request.headers)
       const scoringRequest = parseScoringRequest(await request.text())
-      const result = await executeRun(scoringRequest, context)
+      const result = await executeRun(scoringRequest, context, { requestToken })
       context.log({
         event: 'score_games_run',
         status: result.skipped.length > 0 ? 'partial' : 'succeeded',
@@ -47,21 +55,27 @@ export function createHandler(context: HandlerContext): (request: Request) => Pr
         prediction_date: result.prediction_date,
         scored: result.scored,
         skipped: result.skipped.length,
+        request_token: requestToken,
         timings_ms: result.timings_ms,
       })
-      return json(200, result)
+      return json(200, result, echo)
     } catch (error) {
-      const { status, body } = errorBody(error)
+      const { status, body, headers } = errorBody(error)
       context.log({
         event: 'score_games_error',
         status,
         code: body.error.code,
         message: body.error.message,
         run_id: body.error.run_id ?? null,
+        request_token: requestToken,
         elapsed_ms: Date.now() - started,
         ...(error instanceof ScoringError ? {} : { stack: stackOf(error) }),
       })
-      return json(status, body, status === 405 ? { allow: 'POST' } : {})
+      return json(status, body, {
+        ...headers,
+        ...echo,
+        ...(status === 405 ? { allow: 'POST' } : {}),
+      })
     }
   }
 }

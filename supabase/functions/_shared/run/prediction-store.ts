@@ -1,8 +1,9 @@
 /**
  * Writes a run's predictions: one set-based upsert of every row (idempotent on game, date and
- * model version) in the caller's transaction, so a run's rows land together or not at all.
+ * model version), one statement, so a run's rows land together or not at all. The scorer sends
+ * it as part of the statement that closes the run (run-log.ts `closeRunWithPredictions`).
  */
-import type { Sql, TransactionSql } from 'postgres'
+import type { Fragment, Sql } from 'postgres'
 import { FEATURE_NAMES } from '../scoring/features.ts'
 import { arrayLiteral } from './pg-array.ts'
 
@@ -27,13 +28,33 @@ export interface Prediction {
   features: Record<string, number>
 }
 
+/** What the rows belong to. */
+export interface PredictionRun {
+  runId: string
+  predictionDate: string
+  modelVersion: string
+}
+
 /** Upserts the predictions of one run in one statement. */
 export async function upsertPredictions(
-  sql: Sql | TransactionSql,
-  run: { runId: string; predictionDate: string; modelVersion: string },
+  sql: Sql,
+  run: PredictionRun,
   predictions: readonly Prediction[],
 ): Promise<void> {
   if (predictions.length === 0) return
+  await predictionUpsert(sql, run, predictions, sql`true`)
+}
+
+/**
+ * The upsert as a fragment of a larger statement: every row is written only where `guard` (a
+ * boolean SQL condition, e.g. that the run's row was closed by the same statement) holds.
+ */
+export function predictionUpsert(
+  sql: Sql,
+  run: PredictionRun,
+  predictions: readonly Prediction[],
+  guard: Fragment,
+): Fragment {
   // Every row in one JSON parameter, its features as a bare array (in FEATURE_NAMES order)
   // that Postgres names back into an object: one native JSON.stringify on our side where
   // eleven Postgres arrays took three times the CPU (their text form escapes each string), and
@@ -51,7 +72,7 @@ export async function upsertPredictions(
     reasoning: p.reasoning,
     features: FEATURE_NAMES.map((name) => p.features[name]),
   }))
-  await sql`
+  return sql`
     insert into public.predictions (
       game_id, prediction_date, model_version, ai_score, win_probability, expected_value,
       expected_return, expected_return_low, expected_return_high, confidence_level,
@@ -74,6 +95,7 @@ export async function upsertPredictions(
       expected_return float8, expected_return_low float8, expected_return_high float8,
       confidence_level int, recommendation text, reasoning text, features jsonb
     )
+    where ${guard}
     on conflict (game_id, prediction_date, model_version) do update set
       ai_score = excluded.ai_score,
       win_probability = excluded.win_probability,

@@ -129,6 +129,37 @@ export interface RunInputsSummary {
   gameIds: Set<number>
 }
 
+/** `where` condition of the games a run for `asOfDate` reads (see the module comment). */
+function inScope(sql: Sql, scope: RunScope, asOfDate: string) {
+  const states = scope.states === null ? null : arrayLiteral(scope.states)
+  const gameIds = scope.gameIds === null ? null : arrayLiteral(scope.gameIds)
+  return sql`
+    (${states}::text[] is null or state = any(${states}::text[]))
+    and (${gameIds}::bigint[] is null or id = any(${gameIds}::bigint[]))
+    -- Active games and games asked for by id (the caller skips those not on sale that day),
+    -- and games that left sale since but were on sale that day.
+    and (
+      is_active
+      or ${gameIds}::bigint[] is not null
+      or (end_date >= ${asOfDate}::date
+        and (launch_date is null or launch_date <= ${asOfDate}::date))
+    )`
+}
+
+/**
+ * How many games a run of this scope for `asOfDate` would read: one cheap count that admits the
+ * run by size before its read (see admission.ts).
+ */
+export async function countRunInputs(
+  sql: Sql,
+  scope: RunScope,
+  asOfDate: string,
+): Promise<number> {
+  const [row] = await sql<{ games: number }[]>`
+    select count(*)::int as games from public.games where ${inScope(sql, scope, asOfDate)}`
+  return row?.games ?? 0
+}
+
 /**
  * Games in scope on sale on `asOfDate` with their tiers as of that day and the snapshots of the
  * `historyDays` days up to and including it, oldest first (with `snapshots: 'features'`, of
@@ -159,8 +190,6 @@ export async function forEachRunInput(
   const historyDays = onlyFeatureSnapshots
     ? Math.min(options.historyDays, FEATURE_HISTORY_DAYS)
     : options.historyDays
-  const states = scope.states === null ? null : arrayLiteral(scope.states)
-  const gameIds = scope.gameIds === null ? null : arrayLiteral(scope.gameIds)
   const found: RunInputsSummary = { states: new Set(), gameIds: new Set() }
   let failure: { error: unknown } | null = null
   await sql`
@@ -185,16 +214,7 @@ export async function forEachRunInput(
     from (
       select *
       from public.games
-      where (${states}::text[] is null or state = any(${states}::text[]))
-        and (${gameIds}::bigint[] is null or id = any(${gameIds}::bigint[]))
-        -- Active games and games asked for by id (the caller skips those not on sale that
-        -- day), and games that left sale since but were on sale that day.
-        and (
-          is_active
-          or ${gameIds}::bigint[] is not null
-          or (end_date >= ${asOfDate}::date
-            and (launch_date is null or launch_date <= ${asOfDate}::date))
-        )
+      where ${inScope(sql, scope, asOfDate)}
       order by state, id
     ) g
     -- The snapshot whose counts were the published ones on the run's date.

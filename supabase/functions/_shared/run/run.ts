@@ -1,15 +1,22 @@
 /**
- * One scoring run: lock the scope, open the run row, read everything in one query, build the
- * features, run one batched inference, and write every prediction plus the closed run row in one
- * transaction. Any failure leaves earlier predictions untouched and the run recorded as failed.
+ * One scoring run: take a place in the instance (a bounded number of runs, and of games in scope,
+ * in flight: admission.ts), admit the run in the database (no running run may score one of its
+ * games for the same date) and open its row, read everything in one query, build the features,
+ * run one batched inference, and write every prediction with the closed run row in one statement.
+ * Every database call is one statement on the pool: no connection is held across calls, so a run
+ * never waits for a connection another run holds, and a connection lost mid-run costs only the
+ * statement it carried. Any failure leaves earlier predictions untouched and the run recorded as
+ * failed (or, if even that cannot be written, swept as abandoned by the database later).
  */
 import type { Sql } from 'postgres'
 import { ScoringError } from '../http/errors.ts'
+import type { Admission } from './admission.ts'
+import { databaseFailure } from './database-errors.ts'
 import { type ActiveModel, loadActiveModel, type ModelSource } from './model-store.ts'
-import { type Prediction, upsertPredictions } from './prediction-store.ts'
+import type { Prediction } from './prediction-store.ts'
 import type { ScoringRequest } from '../http/request.ts'
-import { forEachRunInput } from './run-inputs.ts'
-import { finishRun, runningRunId, startRun, tryLockScope, unlockScope } from './run-log.ts'
+import { countRunInputs, forEachRunInput, type RunScope } from './run-inputs.ts'
+import { closeRunWithPredictions, finishRun, renewLease, startRun } from './run-log.ts'
 import { type ScopeWarning, scopeWarnings } from './scope-warnings.ts'
 import { batchBuilder, screenAndInterpret, type SkippedGame } from '../scoring/scoring-pipeline.ts'
 
@@ -45,9 +52,22 @@ export interface RunContext {
   sql: Sql
   models: ModelSource
   historyDays: number
+  /** The instance's bounds on runs and games in flight. */
+  admission: Admission
+  /** How long a run stays `running` without renewal; renewed every third of it while it works. */
+  leaseSeconds: number
   /** Structured log line sink (one line per run). */
   log(entry: Record<string, unknown>): void
 }
+
+/** What a request adds to its run. */
+export interface RunOptions {
+  /** The request's X-Scoring-Request-Token, recorded on its run. */
+  requestToken?: string | null
+}
+
+/** Seconds a caller refused with 409 is told to wait: runs last seconds. */
+const RUN_IN_PROGRESS_RETRY_AFTER_SECONDS = 10
 
 function round(ms: number): number {
   return Math.round(ms * 10) / 10
@@ -139,7 +159,7 @@ async function score(
   }
 }
 
-/** Scores and answers without writing anything (no lock, no run row). */
+/** Scores and answers without writing anything (no run row). */
 async function dryRun(request: ScoringRequest, context: RunContext): Promise<RunResult> {
   const clock = new PhaseClock()
   const { model, predictions, skipped, warnings } = await score(request, context, clock)
@@ -156,73 +176,105 @@ async function dryRun(request: ScoringRequest, context: RunContext): Promise<Run
   }
 }
 
-/** Runs a scoring request; throws ScoringError (409 overlap, 503 model, ...) on failure. */
-export async function executeRun(request: ScoringRequest, context: RunContext): Promise<RunResult> {
-  if (request.dryRun) return await dryRun(request, context)
-  const scope = { states: request.states, gameIds: request.gameIds }
-  const connection = await context.sql.reserve()
+/**
+ * Runs a scoring request; throws ScoringError on failure: 429 busy, 422 scope too large, 409 an
+ * overlapping run in progress, 503 model or database unavailable, ...
+ */
+export async function executeRun(
+  request: ScoringRequest,
+  context: RunContext,
+  options: RunOptions = {},
+): Promise<RunResult> {
+  const slot = context.admission.enter()
   try {
-    if (!(await tryLockScope(connection, scope))) {
-      const running = await runningRunId(context.sql, scope)
-      throw new ScoringError(
-        'run_in_progress',
-        409,
-        `A run of this scope is already in progress${running ? ` (run ${running})` : ''}`,
-        { running_run_id: running },
-      )
-    }
-    try {
-      return await lockedRun(request, context, connection)
-    } finally {
-      // The run's outcome stands whatever happens here. Unlocking fails only when the
-      // connection is lost, and its session's lock with it.
-      await unlockScope(connection, scope).catch((error) =>
-        context.log({ event: 'scope_unlock_failed', error: errorText(error) })
-      )
-    }
+    const scope: RunScope = { states: request.states, gameIds: request.gameIds }
+    slot.holdGames(await countRunInputs(context.sql, scope, request.predictionDate))
+    if (request.dryRun) return await dryRun(request, context)
+    return await recordedRun(request, context, options)
+  } catch (error) {
+    throw databaseFailure(error) ?? error
   } finally {
-    connection.release()
+    slot.release()
   }
 }
 
-async function lockedRun(
+/** Renews a run's lease every third of it until stopped; a failed renewal is only logged. */
+function keepLease(context: RunContext, runId: string): { stop(): void } {
+  let renewing: Promise<void> | null = null
+  const timer = setInterval(() => {
+    if (renewing !== null) return
+    renewing = renewLease(context.sql, runId, context.leaseSeconds)
+      .then((running) => {
+        if (!running) context.log({ event: 'run_lease_lost', run_id: runId })
+      })
+      .catch((error) =>
+        context.log({ event: 'run_lease_renewal_failed', run_id: runId, error: errorText(error) })
+      )
+      .finally(() => {
+        renewing = null
+      })
+  }, (context.leaseSeconds * 1000) / 3)
+  return { stop: () => clearInterval(timer) }
+}
+
+async function recordedRun(
   request: ScoringRequest,
   context: RunContext,
-  connection: Awaited<ReturnType<Sql['reserve']>>,
+  options: RunOptions,
 ): Promise<RunResult> {
   const clock = new PhaseClock()
-  const scope = { states: request.states, gameIds: request.gameIds }
-  const runId = await startRun(connection, {
+  const admitted = await startRun(context.sql, {
     trigger: request.trigger,
-    scope,
+    scope: { states: request.states, gameIds: request.gameIds },
     predictionDate: request.predictionDate,
+    leaseSeconds: context.leaseSeconds,
+    requestToken: options.requestToken,
   })
+  if (admitted.runId === null) {
+    throw new ScoringError(
+      'run_in_progress',
+      409,
+      `A run scoring some of the same games for ${request.predictionDate} is in progress ` +
+        `(run ${admitted.runningRunId})`,
+      {
+        running_run_id: admitted.runningRunId,
+        retry_after_seconds: RUN_IN_PROGRESS_RETRY_AFTER_SECONDS,
+      },
+    )
+  }
+  const runId = admitted.runId
+  const lease = keepLease(context, runId)
   let modelVersion: string | null = null
   try {
     const { model, predictions, skipped, warnings } = await score(request, context, clock)
     modelVersion = model.version
-    const status = skipped.length > 0 ? 'partial' : 'succeeded'
-    await clock.time('write', () =>
-      context.sql.begin(async (transaction) => {
-        await upsertPredictions(transaction, {
-          runId,
-          predictionDate: request.predictionDate,
-          modelVersion: model.version,
-        }, predictions)
-        await finishRun(transaction, runId, {
-          status,
-          modelVersion: model.version,
-          scoredCount: predictions.length,
-          skipped,
-          error: null,
-          timingsMs: { ...clock.timings, total: 0 },
-        })
-      }))
+    const closed = await clock.time('write', () =>
+      closeRunWithPredictions(context.sql, {
+        runId,
+        predictionDate: request.predictionDate,
+        modelVersion: model.version,
+      }, {
+        status: skipped.length > 0 ? 'partial' : 'succeeded',
+        modelVersion: model.version,
+        scoredCount: predictions.length,
+        skipped,
+        error: null,
+        timingsMs: { ...clock.timings, total: 0 },
+      }, predictions))
+    if (!closed) {
+      throw new ScoringError(
+        'run_abandoned',
+        503,
+        `Run ${runId} was closed as abandoned before it could write (its lease expired or the ` +
+          'database restarted); none of its predictions were written',
+        { retry_after_seconds: RUN_IN_PROGRESS_RETRY_AFTER_SECONDS },
+      )
+    }
     const timings = clock.stop()
-    // The row was closed inside the transaction; the final total (with the commit) is recorded
+    // The row was closed with the predictions; the final total (with the write) is recorded
     // too, best effort: the run has succeeded whatever this update does.
-    await connection`
-      update public.scoring_runs set timings_ms = ${connection.json({ ...timings })}::jsonb
+    await context.sql`
+      update public.scoring_runs set timings_ms = ${context.sql.json({ ...timings })}::jsonb
       where id = ${runId}`.catch((error) =>
       context.log({ event: 'run_timings_failed', run_id: runId, error: errorText(error) })
     )
@@ -237,8 +289,9 @@ async function lockedRun(
       timings_ms: timings,
     }
   } catch (error) {
+    const answered = databaseFailure(error) ?? error
     try {
-      await finishRun(connection, runId, {
+      await finishRun(context.sql, runId, {
         status: 'failed',
         modelVersion,
         scoredCount: 0,
@@ -247,10 +300,13 @@ async function lockedRun(
         timingsMs: { ...clock.stop() },
       })
     } catch (closeError) {
+      // The database is gone: the sweep closes the run as abandoned once it is back.
       context.log({ event: 'run_close_failed', run_id: runId, error: errorText(closeError) })
     }
-    if (error instanceof ScoringError) error.details.run_id = runId
-    throw error
+    if (answered instanceof ScoringError) answered.details.run_id = runId
+    throw answered
+  } finally {
+    lease.stop()
   }
 }
 

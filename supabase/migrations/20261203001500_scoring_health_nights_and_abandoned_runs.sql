@@ -1,0 +1,191 @@
+-- scoring_health says, per state, how tonight's scoring went and whether a run was abandoned:
+--   night_date, night_status    the latest night (private.scoring_nights): 'done' (a run scored
+--                               the state for that date), 'pending' (its first request is in
+--                               flight or not sent yet), 'retried' (a request failed and another
+--                               is in flight or due), 'failed' (every allowed attempt failed, the
+--                               night's window closed, or the function answered 2xx yet scored
+--                               none of the state's games); NULL before any night;
+--   night_attempts, night_run_id requests sent for that date, and the run that scored it;
+--   last_request_run_id         the run the last request started (matched by its token);
+--   last_run_id, _status, _error the newest run covering the state, whatever its status
+--                               (running, succeeded, partial, failed, abandoned).
+-- `healthy` now also needs tonight not failed and the last run not abandoned; a failed request
+-- that a retry or another run has made good no longer counts against it. Dropped and created
+-- again (new columns in the middle); readable by service_role only, as before.
+
+drop view public.scoring_health;
+
+create view public.scoring_health
+with (security_invoker = true)
+as
+with active_states as (
+  select game.state, count(*)::integer as active_games
+  from public.games as game
+  where game.is_active
+  group by game.state
+),
+night as (
+  select scoring_night.*
+  from private.scoring_nights as scoring_night
+  order by scoring_night.prediction_date desc
+  limit 1
+),
+-- Computed once for every state (not per state).
+night_progress as (
+  select progress.*
+  from night
+  cross join lateral private.scoring_night_progress(night.prediction_date) as progress
+),
+health as (
+  select
+    active.state,
+    active.active_games,
+    last_request.net_request_id as last_request_id,
+    last_request.requested_at as last_requested_at,
+    case
+      when last_request.id is null then null
+      when last_request.outcome is null then 'pending'
+      when last_request.outcome = 'ok' then 'succeeded'
+      else 'failed'
+    end as last_request_status,
+    case when last_request.outcome <> 'ok' then last_request.outcome end as last_request_failure,
+    last_request.status_code as last_request_http_status,
+    case
+      when last_request.outcome = 'http_error' then
+        'HTTP ' || last_request.status_code
+          || coalesce(': ' || left(last_request.response_body, 200), '')
+      when last_request.outcome in ('timed_out', 'error', 'no_response') then
+        last_request.error_message
+    end as last_request_error,
+    last_request.responded_at as last_responded_at,
+    last_request.run_id as last_request_run_id,
+    last_success.id as last_succeeded_run_id,
+    last_success.status as last_succeeded_run_status,
+    last_success.finished_at as last_succeeded_run_at,
+    last_success.id is null or last_success.finished_at < now() - interval '26 hours' as stale,
+    night.prediction_date as night_date,
+    case
+      when night.prediction_date is null then null
+      when progress.scored_run_id is not null then 'done'
+      when progress.in_flight = 0 and (
+        progress.attempts >= night.max_attempts
+        or now() >= night.dispatch_until
+        or progress.last_outcome = 'ok'
+      ) then 'failed'
+      when progress.failed_attempts > 0 then 'retried'
+      else 'pending'
+    end as night_status,
+    progress.attempts as night_attempts,
+    progress.scored_run_id as night_run_id,
+    last_run.id as last_run_id,
+    last_run.status as last_run_status,
+    last_run.error as last_run_error
+  from active_states as active
+  left join night on true
+  left join night_progress as progress on progress.state = active.state
+  left join lateral (
+    select request.*
+    from private.scoring_requests as request
+    where request.state = active.state
+    order by request.requested_at desc, request.id desc
+    limit 1
+  ) as last_request on true
+  left join lateral (
+    select run.id, run.status, run.finished_at
+    from public.scoring_runs as run
+    where run.status in ('succeeded', 'partial')
+      and private.run_scored_state(run, active.state)
+    order by run.finished_at desc
+    limit 1
+  ) as last_success on true
+  left join lateral (
+    select run.id, run.status, run.error
+    from public.scoring_runs as run
+    where private.scope_covers_state(run.scope, active.state)
+    order by run.started_at desc, run.id desc
+    limit 1
+  ) as last_run on true
+),
+judged as (
+  select
+    health.*,
+    health.last_request_status = 'failed'
+      and health.night_status is distinct from 'done'
+      and health.night_status is distinct from 'retried' as request_failed
+  from health
+)
+select
+  judged.state,
+  judged.active_games,
+  judged.last_request_id,
+  judged.last_requested_at,
+  judged.last_request_status,
+  judged.last_request_failure,
+  judged.last_request_http_status,
+  judged.last_request_error,
+  judged.last_responded_at,
+  judged.last_request_run_id,
+  judged.last_succeeded_run_id,
+  judged.last_succeeded_run_status,
+  judged.last_succeeded_run_at,
+  judged.stale,
+  judged.night_date,
+  judged.night_status,
+  judged.night_attempts,
+  judged.night_run_id,
+  judged.last_run_id,
+  judged.last_run_status,
+  judged.last_run_error,
+  not judged.stale
+    and not judged.request_failed
+    and judged.night_status is distinct from 'failed'
+    and judged.last_run_status is distinct from 'abandoned' as healthy,
+  nullif(concat_ws('; ',
+    case when judged.night_status = 'failed' then
+      'not scored for ' || judged.night_date || ' after ' || judged.night_attempts
+        || ' request(s)'
+    end,
+    case when judged.request_failed then
+      'the last request failed (' || judged.last_request_failure || '): '
+        || coalesce(judged.last_request_error, 'no detail')
+    end,
+    case when judged.last_run_status = 'abandoned' then
+      'the last run (' || judged.last_run_id || ') was abandoned: '
+        || coalesce(judged.last_run_error, 'no detail')
+    end,
+    case when judged.stale then
+      'no succeeded run in the last 26 hours'
+        || case
+          when judged.last_requested_at is null
+            or judged.last_requested_at < now() - interval '26 hours'
+          then ' and no request sent in that time (see cron.job_run_details of score-games-nightly)'
+          else ''
+        end
+    end
+  ), '') as problem
+from judged;
+
+revoke all on public.scoring_health from public, anon, authenticated, service_role;
+grant select on public.scoring_health to service_role;
+
+comment on view public.scoring_health is
+  'Per state: tonight''s scoring (done, pending, retried, failed), the last request and its answer, the last succeeded run, the last run of any status, stale (>26 h), healthy.';
+comment on column public.scoring_health.last_request_id is 'pg_net request id (net._http_response.id).';
+comment on column public.scoring_health.last_request_status is
+  'pending (no response captured yet), succeeded (HTTP 2xx) or failed; NULL: never requested.';
+comment on column public.scoring_health.last_request_failure is
+  'http_error, timed_out, error (no HTTP answer) or no_response (pg_net recorded nothing).';
+comment on column public.scoring_health.last_request_run_id is
+  'The run the last request started (its X-Scoring-Request-Token), once its answer is captured.';
+comment on column public.scoring_health.stale is
+  'No succeeded run (or partial run that wrote a prediction for this state) in the last 26 hours.';
+comment on column public.scoring_health.night_status is
+  'The latest night (night_date): done, pending, retried or failed; NULL before any night.';
+comment on column public.scoring_health.night_attempts is
+  'Requests sent for this state for night_date (the first and its retries).';
+comment on column public.scoring_health.night_run_id is 'The run that scored the state for night_date.';
+comment on column public.scoring_health.last_run_status is
+  'Status of the newest run covering the state: running, succeeded, partial, failed or abandoned.';
+comment on column public.scoring_health.healthy is
+  'Not stale, tonight not failed, the last run not abandoned, and no failed request left unanswered by a retry or a run.';
+comment on column public.scoring_health.problem is 'Why the state is not healthy; NULL when healthy.';
