@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { MINNESOTA_PRIZE_STRUCTURES } from './market-sim/prize-structures.ts'
 import { repoRoot, supabaseDir } from './local-stack/config.ts'
-import { seedGames } from './seed/seed-sql.ts'
+import { SEED_STATES, seedGames } from './seed/seed-sql.ts'
 
 const workDir = mkdtempSync(join(tmpdir(), 'seed-generate-'))
 
@@ -49,11 +49,21 @@ describe('npm run seed:generate', () => {
     const text = first.toString('utf8')
     expect(text).not.toMatch(/\d{4}-\d{2}-\d{2}'/)
     expect(text).toContain("(now() at time zone 'America/Chicago')::date")
-    expect(first.length).toBeLessThan(400_000)
+    // Twelve states, Minnesota's 90 days and the others' 35 days of snapshots: ~600 KB.
+    expect(first.length).toBeLessThan(700_000)
   })
 })
 
 describe('seed games', () => {
+  it('cover every seeded state with games on sale, Minnesota with at least 30', () => {
+    const active = seedGames().filter((game) => game.rows.isActive)
+    const states = [...new Set(active.map((game) => game.rows.facts.state))].sort()
+    expect(states).toEqual([...SEED_STATES].sort())
+    expect(states.length).toBeGreaterThanOrEqual(12)
+    expect(active.filter((game) => game.rows.facts.state === 'MN').length)
+      .toBeGreaterThanOrEqual(30)
+  })
+
   it('print the real table of the Minnesota game whose number they carry', () => {
     const named = seedGames().filter((game) => !game.rows.facts.gameNumber.startsWith('SIM-'))
     expect(named.length).toBeGreaterThanOrEqual(20)

@@ -120,8 +120,11 @@ set search_path = ''
 as $$
 declare
   night private.scoring_nights;
-  in_flight integer;
+  requests_in_flight integer;
 begin
+  -- One dispatcher at a time (the minute job, the nightly job, a manual call): a second one
+  -- waits, then sees the first one's requests in flight.
+  perform pg_advisory_xact_lock(7301965, 1);
   perform private.capture_scoring_responses();
 
   select * into night
@@ -133,7 +136,7 @@ begin
     return;
   end if;
 
-  select count(*)::integer into in_flight
+  select count(*)::integer into requests_in_flight
   from private.scoring_requests as request
   where request.prediction_date = night.prediction_date and request.outcome is null;
 
@@ -151,7 +154,7 @@ begin
         and progress.last_outcome is distinct from 'ok'
       -- States not requested yet first, then those with the fewest attempts.
       order by progress.attempts, progress.state
-      limit greatest(night.max_in_flight - in_flight, 0)
+      limit greatest(night.max_in_flight - requests_in_flight, 0)
     ),
     night.prediction_date,
     night.timeout_milliseconds

@@ -109,7 +109,7 @@ health as (
 judged as (
   select
     health.*,
-    health.last_request_status = 'failed'
+    health.last_request_status is not distinct from 'failed'
       and health.night_status is distinct from 'done'
       and health.night_status is distinct from 'retried' as request_failed
   from health

@@ -25,7 +25,7 @@ select enum_has_labels(
   'public', 'scoring_trigger', array['cron', 'http', 'cli', 'backfill'], 'run triggers'
 );
 select enum_has_labels(
-  'public', 'scoring_status', array['running', 'succeeded', 'partial', 'failed'], 'run statuses'
+  'public', 'scoring_status', array['running', 'succeeded', 'partial', 'failed', 'abandoned'], 'run statuses'
 );
 
 select policies_are('public', 'predictions', array['Anyone can read predictions'], 'predictions policies');

@@ -1,9 +1,9 @@
 -- The nightly schedule: pg_cron jobs scheduled once with the right schedules, the private
 -- functions locked down to service_role, and request_scoring queueing one pg_net request per
--- active state with the Vault URL and key (or failing clearly without them). Rolled back, so
--- nothing is ever sent.
+-- active state with the Vault URL and key, today's date and a token of its own (or failing
+-- clearly without them). Rolled back, so nothing is ever sent.
 begin;
-select plan(26);
+select plan(37);
 
 select has_extension('pg_cron', 'pg_cron is installed');
 select has_extension('pg_net', 'pg_net is installed');
@@ -11,8 +11,18 @@ select has_extension('pg_net', 'pg_net is installed');
 -- Jobs: each exactly once, with its schedule, active, run as postgres in this database.
 select results_eq(
   $$select schedule, command from cron.job where jobname = 'score-games-nightly'$$,
-  $$values ('0 8 * * *', 'select private.request_scoring()')$$,
-  'score-games-nightly runs request_scoring at 08:00 UTC, once'
+  $$values ('0 8 * * *', 'select private.start_nightly_scoring()')$$,
+  'score-games-nightly opens the night at 08:00 UTC, once'
+);
+select results_eq(
+  $$select schedule, command from cron.job where jobname = 'score-games-dispatch'$$,
+  $$values ('* * * * *', 'select private.dispatch_scoring()')$$,
+  'score-games-dispatch sends the night''s next requests and retries every minute, once'
+);
+select results_eq(
+  $$select schedule, command from cron.job where jobname = 'score-games-sweep-abandoned-runs'$$,
+  $$values ('* * * * *', 'select private.sweep_abandoned_runs()')$$,
+  'score-games-sweep-abandoned-runs runs every minute, once'
 );
 select results_eq(
   $$select schedule, command from cron.job where jobname = 'score-games-capture-responses'$$,
@@ -31,23 +41,36 @@ select is(
 );
 select is(
   (select count(*)::int from cron.job
-   where jobname in ('score-games-nightly', 'score-games-capture-responses',
-     'cron-job-run-details-cleanup')
+   where jobname in ('score-games-nightly', 'score-games-dispatch', 'score-games-sweep-abandoned-runs',
+     'score-games-capture-responses', 'cron-job-run-details-cleanup')
      and active and username = 'postgres' and database = current_database()),
-  3,
-  'the three jobs are active and run as postgres in this database'
+  5,
+  'the five jobs are active and run as postgres in this database'
 );
 
 -- The functions: security definer, empty search_path, service_role only.
 select is_definer('private', 'request_scoring', array['text[]', 'integer'], 'request_scoring is security definer');
 select is_definer('private', 'capture_scoring_responses', array['interval'], 'capture is security definer');
+select is_definer('private', 'start_nightly_scoring', array['integer', 'integer', 'integer', 'interval'], 'start_nightly_scoring is security definer');
+select is_definer('private', 'dispatch_scoring', array[]::text[], 'dispatch_scoring is security definer');
+select is_definer('private', 'sweep_abandoned_runs', array[]::text[], 'sweep_abandoned_runs is security definer');
+select is_definer('private', 'start_scoring_run', array['scoring_trigger', 'jsonb', 'date', 'integer', 'uuid'], 'start_scoring_run is security definer');
 select is(
   (select count(*)::int from pg_proc
-   where oid in ('private.request_scoring(text[], integer)'::regprocedure,
-     'private.capture_scoring_responses(interval)'::regprocedure)
-     and proconfig @> array['search_path=""']),
-  2,
-  'both functions pin an empty search_path'
+   where pronamespace = 'private'::regnamespace
+     and not coalesce(proconfig @> array['search_path=""'], false)),
+  0,
+  'every private function pins an empty search_path'
+);
+select is(
+  (select count(*)::int from pg_proc
+   where pronamespace = 'private'::regnamespace
+     -- The trigger function and the snapshot validator need no grant to be safe.
+     and proname not in ('set_updated_at', 'is_tier_count_map')
+     and (has_function_privilege('anon', oid, 'execute')
+       or has_function_privilege('authenticated', oid, 'execute'))),
+  0,
+  'anon and authenticated can execute no private function'
 );
 select function_privs_are('private', 'request_scoring', array['text[]', 'integer'], 'anon', array[]::text[], 'anon cannot request scoring');
 select function_privs_are('private', 'request_scoring', array['text[]', 'integer'], 'authenticated', array[]::text[], 'authenticated cannot request scoring');
@@ -101,10 +124,34 @@ select results_eq(
     order by sent.state$$,
   $$values
     ('POST', 'https://test-ref.supabase.co/functions/v1/score-games',
-      '{"trigger": "cron", "states": ["QA"]}'::jsonb, 120000),
+      jsonb_build_object('trigger', 'cron', 'states', array['QA'],
+        'prediction_date', (now() at time zone 'America/Chicago')::date), 120000),
     ('POST', 'https://test-ref.supabase.co/functions/v1/score-games',
-      '{"trigger": "cron", "states": ["QB"]}'::jsonb, 120000)$$,
-  'pg_net has a POST of {"trigger":"cron","states":[state]} to the Vault URL for each'
+      jsonb_build_object('trigger', 'cron', 'states', array['QB'],
+        'prediction_date', (now() at time zone 'America/Chicago')::date), 120000)$$,
+  'pg_net has a POST of {"trigger":"cron","states":[state],"prediction_date":today} to the Vault URL for each'
+);
+select is(
+  (select count(*)::int from sent join net.http_request_queue as queue on queue.id = sent.net_request_id
+   where queue.headers ->> 'X-Scoring-Request-Token' = sent.token::text),
+  2,
+  'each request sends its own recorded token as X-Scoring-Request-Token'
+);
+select results_eq(
+  $$select state, attempt, prediction_date from sent order by state$$,
+  $$values ('QA', 1, (now() at time zone 'America/Chicago')::date),
+    ('QB', 1, (now() at time zone 'America/Chicago')::date)$$,
+  'each is the first attempt for its state and today''s date (America/Chicago)'
+);
+select results_eq(
+  $$select state, attempt from private.request_scoring(array['QA'])$$,
+  $$values ('QA', 2)$$,
+  'a second request for the same state and day is its second attempt'
+);
+select is(
+  (select count(distinct token)::int from private.scoring_requests where state in ('QA', 'QB')),
+  3,
+  'every request has a token of its own'
 );
 select is(
   (select count(*)::int from sent join net.http_request_queue as queue on queue.id = sent.net_request_id

@@ -18,8 +18,33 @@ describe('loadConfig', () => {
     expect(config.localModelRoot).toBeNull()
   })
 
+  it('bounds runs and games in flight, and leases runs, by default or as set', () => {
+    const defaults = loadConfig({ ...base, SUPABASE_SERVICE_ROLE_KEY: 'k' })
+    expect(defaults).toMatchObject({
+      maxRunsInFlight: 8,
+      maxGamesInFlight: 6_000,
+      runLeaseSeconds: 60,
+    })
+    const set = loadConfig({
+      ...base,
+      SUPABASE_SERVICE_ROLE_KEY: 'k',
+      SCORER_MAX_RUNS_IN_FLIGHT: '3',
+      SCORER_MAX_GAMES_IN_FLIGHT: '500',
+      SCORER_RUN_LEASE_SECONDS: '9',
+    })
+    expect(set).toMatchObject({ maxRunsInFlight: 3, maxGamesInFlight: 500, runLeaseSeconds: 9 })
+  })
+
   it.each([
     [{ SUPABASE_SERVICE_ROLE_KEY: 'k' }, 'SUPABASE_URL'],
+    [
+      { ...base, SUPABASE_SERVICE_ROLE_KEY: 'k', SCORER_MAX_RUNS_IN_FLIGHT: '0' },
+      'SCORER_MAX_RUNS_IN_FLIGHT',
+    ],
+    [
+      { ...base, SUPABASE_SERVICE_ROLE_KEY: 'k', SCORER_RUN_LEASE_SECONDS: '1' },
+      'SCORER_RUN_LEASE_SECONDS',
+    ],
     [{ ...base, SUPABASE_DB_URL: 'mysql://x' }, 'SUPABASE_DB_URL'],
     [base, 'SUPABASE_SERVICE_ROLE_KEY'],
     [{ ...base, SUPABASE_SECRET_KEYS: '{bad json' }, 'SUPABASE_SECRET_KEYS'],
