@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { localServiceRoleKey } from '../scripts/local-stack/config.ts'
+import { todayInChicago } from '../supabase/functions/_shared/http/request.ts'
 import { connect } from './helpers/database.ts'
 import { type RecordingEndpoint, startRecordingEndpoint } from './helpers/recording-endpoint.ts'
 import {
@@ -42,15 +43,17 @@ afterAll(async () => {
 })
 
 describe('private.request_scoring through the pg_net stand-in', () => {
-  it('sends nothing before commit, then POSTs the cron body with the service key', async () => {
+  it('sends nothing before commit, then POSTs the cron body with the service key and its token', async () => {
     endpoint.answerWith({ status: 200, body: '{"run_id":"test"}' })
     const before = endpoint.received.length
     let netRequestId = 0
+    let token = ''
     await sql.begin(async (tx) => {
       await tx`set local role service_role`
-      const [row] = await tx<{ net_request_id: string }[]>`
-        select net_request_id from private.request_scoring(${[state]}::text[], 5000)`
+      const [row] = await tx<{ net_request_id: string; token: string }[]>`
+        select net_request_id, token from private.request_scoring(${[state]}::text[], 5000)`
       netRequestId = Number(row?.net_request_id)
+      token = row?.token ?? ''
       // Longer than the worker's 2 s poll: an uncommitted request must stay unsent.
       await new Promise((resolve) => setTimeout(resolve, 2_500))
       expect(endpoint.received.length, 'nothing sent before commit').toBe(before)
@@ -62,7 +65,13 @@ describe('private.request_scoring through the pg_net stand-in', () => {
     expect(received.headers['authorization']).toBe(`Bearer ${localServiceRoleKey}`)
     expect(received.headers['apikey']).toBe(localServiceRoleKey)
     expect(received.headers['content-type']).toBe('application/json')
-    expect(JSON.parse(received.body)).toEqual({ trigger: 'cron', states: [state] })
+    expect(received.headers['x-scoring-request-token']).toBe(token)
+    expect(token).toMatch(/^[0-9a-f-]{36}$/)
+    expect(JSON.parse(received.body)).toEqual({
+      trigger: 'cron',
+      states: [state],
+      prediction_date: todayInChicago(),
+    })
 
     const health = await healthOnceAnswered(sql, { state, netRequestId, timeoutMs: 10_000 })
     expect(health).toMatchObject({

@@ -10,15 +10,19 @@ import { connect } from './helpers/database.ts'
 
 const sql = connect()
 const migrations = join(supabaseDir, 'migrations')
+/** The migrations that schedule jobs, in order (each later one re-schedules some by name). */
 const rerunnable = [
   join(migrations, '20261127000900_cron_and_net_extensions.sql'),
   join(migrations, '20261127001300_nightly_schedule.sql'),
   join(migrations, '20261127001400_scheduling_log_retention.sql'),
+  join(migrations, '20261203001600_paced_nightly_schedule.sql'),
 ]
 const expectedJobs = [
   { jobname: 'cron-job-run-details-cleanup', schedule: '30 7 * * *' },
   { jobname: 'score-games-capture-responses', schedule: '*/5 * * * *' },
+  { jobname: 'score-games-dispatch', schedule: '* * * * *' },
   { jobname: 'score-games-nightly', schedule: '0 8 * * *' },
+  { jobname: 'score-games-sweep-abandoned-runs', schedule: '* * * * *' },
 ]
 
 async function jobs(): Promise<

@@ -178,6 +178,17 @@ export function stopPostgres(): void {
   run(join(pgBin, 'pg_ctl'), ['-D', dataDir, '-m', 'fast', '-w', 'stop'], { asPostgres: true })
 }
 
+/**
+ * Stops the cluster the way a crash does (`pg_ctl stop -m immediate`: no checkpoint, every
+ * connection cut, crash recovery at the next start, pg_net's unlogged queue lost). For fault
+ * tests; `startPostgres()` brings it back.
+ */
+export function stopPostgresImmediately(): void {
+  if (!existsSync(join(dataDir, 'postmaster.pid'))) return
+  progress('stopping postgres immediately (as a crash would)')
+  run(join(pgBin, 'pg_ctl'), ['-D', dataDir, '-m', 'immediate', '-w', 'stop'], { asPostgres: true })
+}
+
 /** Stops the cluster and deletes it. */
 export function destroyCluster(): void {
   stopPostgres()

@@ -3,8 +3,8 @@
 -- database's last start (its connections died with the server), has nobody working on it any
 -- more: private.sweep_abandoned_runs() closes it as 'abandoned', whatever its scope, so no state
 -- stays stuck behind a dead run (before, only a later run of the exact same scope closed it). A
--- pg_cron job runs the sweep every minute, and admitting a new run sweeps first (see
--- private.start_scoring_run).
+-- pg_cron job runs the sweep every minute (scheduled in 20261203001600_paced_nightly_schedule),
+-- and admitting a new run sweeps first (see private.start_scoring_run).
 
 alter table public.scoring_runs add column lease_expires_at timestamptz;
 
@@ -62,9 +62,3 @@ grant execute on function private.sweep_abandoned_runs() to service_role;
 
 comment on function private.sweep_abandoned_runs() is
   'Closes as abandoned every running run whose lease expired or that started before the database last started; returns how many.';
-
-select cron.schedule(
-  'score-games-sweep-abandoned-runs',
-  '* * * * *',
-  $$select private.sweep_abandoned_runs()$$
-);

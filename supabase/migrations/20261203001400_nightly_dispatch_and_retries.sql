@@ -14,7 +14,8 @@
 --
 -- private.scoring_night_progress(date) says, per state with active games, how far a night is:
 -- attempts, requests in flight, failed attempts, the last outcome and the run that scored it.
--- scoring_health (next migration) reads it as done / pending / retried / failed.
+-- scoring_health (next migration) reads it as done / pending / retried / failed. The jobs that
+-- call these are scheduled in 20261203001600_paced_nightly_schedule.
 
 create table private.scoring_nights (
   prediction_date date primary key,
@@ -218,17 +219,3 @@ comment on function private.dispatch_scoring() is
   'Captures answers, then sends the open night''s next requests: states not scored whose last request failed or that were never requested, within max_in_flight and max_attempts.';
 comment on function private.scoring_night_progress(date) is
   'Per state with active games: requests for that date (attempts, in flight, failed), the last outcome and the run that scored it.';
-
--- The nightly job now opens the night (paced, with retries) instead of sending every state at
--- once; cron.schedule updates the job of that name.
-select cron.schedule(
-  'score-games-nightly',
-  '0 8 * * *',
-  $$select private.start_nightly_scoring()$$
-);
-
-select cron.schedule(
-  'score-games-dispatch',
-  '* * * * *',
-  $$select private.dispatch_scoring()$$
-);

@@ -9,9 +9,10 @@
 --   last_request_run_id         the run the last request started (matched by its token);
 --   last_run_id, _status, _error the newest run covering the state, whatever its status
 --                               (running, succeeded, partial, failed, abandoned).
--- `healthy` now also needs tonight not failed and the last run not abandoned; a failed request
--- that a retry or another run has made good no longer counts against it. Dropped and created
--- again (new columns in the middle); readable by service_role only, as before.
+-- `healthy` now also needs tonight not failed and the last run not abandoned; a last request
+-- refused for now (409, 429, 503) or unanswered no longer counts against it once tonight's retry
+-- or run has made it good. Dropped and created again (new columns in the middle); readable by
+-- service_role only, as before.
 
 drop view public.scoring_health;
 
@@ -109,9 +110,17 @@ health as (
 judged as (
   select
     health.*,
+    -- A refusal to retry (409 a run in progress, 429 busy, 503 unavailable) or an answer that
+    -- never came is made good by tonight's retry or run; any other failure (401: the Vault key
+    -- is wrong; 400, 422, 500) stays a problem whatever ran since.
     health.last_request_status is not distinct from 'failed'
-      and health.night_status is distinct from 'done'
-      and health.night_status is distinct from 'retried' as request_failed
+      and not (
+        coalesce(health.night_status in ('done', 'retried'), false)
+        and (
+          health.last_request_http_status in (409, 429, 503)
+          or health.last_request_failure in ('timed_out', 'error', 'no_response')
+        )
+      ) as request_failed
   from health
 )
 select
@@ -187,5 +196,5 @@ comment on column public.scoring_health.night_run_id is 'The run that scored the
 comment on column public.scoring_health.last_run_status is
   'Status of the newest run covering the state: running, succeeded, partial, failed or abandoned.';
 comment on column public.scoring_health.healthy is
-  'Not stale, tonight not failed, the last run not abandoned, and no failed request left unanswered by a retry or a run.';
+  'Not stale, tonight not failed, the last run not abandoned, and the last request not failed (a refusal or a lost answer made good by tonight''s retry or run aside).';
 comment on column public.scoring_health.problem is 'Why the state is not healthy; NULL when healthy.';

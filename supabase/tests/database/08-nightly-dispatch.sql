@@ -5,7 +5,7 @@
 -- failed. Answers are written into net._http_response as pg_net writes them. Rolled back, so
 -- nothing is ever sent.
 begin;
-select plan(19);
+select plan(20);
 
 -- Six states of one active game each; every other game steps aside until the rollback.
 delete from public.scoring_runs;
@@ -139,6 +139,17 @@ select results_eq(
   'a failed request made good by a run covering the state is done and healthy'
 );
 
+-- A 401 (a wrong Vault key) is never made good by a run: it stays a problem.
+select count(*) from private.request_scoring(array['XA']);
+select pg_temp.answer('XA', 401);
+select private.capture_scoring_responses();
+select results_eq(
+  $$select night_status, healthy, problem like 'the last request failed (http_error): HTTP 401%'
+    from public.scoring_health where state = 'XA'$$,
+  $$values ('done', false, true)$$,
+  'a 401 after tonight''s run still makes the state unhealthy'
+);
+
 -- A night whose window closed sends nothing; what it did not score has failed.
 delete from public.scoring_runs where scope = '{}' and prediction_date = private.scoring_date_today();
 insert into public.games (state, game_number, game_name, ticket_price, overall_odds)
@@ -176,7 +187,7 @@ select is(
    join private.scoring_requests as request on request.net_request_id = queue.id
    where queue.headers ->> 'X-Scoring-Request-Token' = request.token::text
      and convert_from(queue.body, 'UTF8')::jsonb ->> 'prediction_date' = private.scoring_date_today()::text),
-  12,
+  13,
   'every request, retries included, carries its own token and tonight''s date'
 );
 

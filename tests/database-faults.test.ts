@@ -1,0 +1,163 @@
+/**
+ * Postgres stopped for real (`pg_ctl stop -m immediate`, as a crash) while the served function
+ * is in the middle of a run: once during its read, once during its write. Each time the function
+ * process stays alive and answers a clear 503 (`database_unavailable`, with Retry-After), nothing
+ * of the run is written, the run left `running` is closed as abandoned by the sweep once Postgres
+ * is back, and the next request succeeds. A lock held by a psql session (which dies with the
+ * server) holds the run at the step under test.
+ */
+import { type ChildProcess, spawn } from 'node:child_process'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { dbUrl } from '../scripts/local-stack/config.ts'
+import type { FunctionServer } from '../scripts/local-stack/function-server.ts'
+import { startPgNetWorker, stopPgNetWorker } from '../scripts/local-stack/pg-net-worker-process.ts'
+import {
+  psqlPath,
+  startPostgres,
+  stopPostgresImmediately,
+} from '../scripts/local-stack/postgres.ts'
+import { connect } from './helpers/database.ts'
+import { activateFixtureModel, removeModel } from './helpers/fixture-model.ts'
+import { localServiceRoleKey, serveFunction } from './helpers/function.ts'
+import { waitUntil } from './helpers/wait.ts'
+
+const modelVersion = 'faults-fixture'
+let sql = connect()
+let server: FunctionServer
+
+/** A psql session that takes `lock` and keeps it (until the server dies under it). */
+async function holdLock(lock: string): Promise<ChildProcess> {
+  const session = spawn(
+    psqlPath,
+    [dbUrl, '-X', '-q', '-c', `begin; ${lock}; select pg_sleep(600)`],
+    {
+      stdio: 'ignore',
+    },
+  )
+  await waitUntil(`psql holds: ${lock}`, async () => {
+    const [row] = await sql<{ held: number }[]>`
+      select count(*)::int as held from pg_locks as lock
+      join pg_stat_activity as activity on activity.pid = lock.pid
+      where activity.application_name = 'psql' and lock.granted
+        and lock.mode in ('AccessExclusiveLock', 'ShareRowExclusiveLock')`
+    return (row?.held ?? 0) > 0
+  }, { timeoutMs: 10_000 })
+  return session
+}
+
+/** Waits until a statement of the function containing `text` waits for a lock. */
+async function functionWaitsIn(text: string): Promise<void> {
+  await waitUntil(`a score-games statement with "${text}" waits for a lock`, async () => {
+    const [row] = await sql<{ waiting: number }[]>`
+      select count(*)::int as waiting from pg_stat_activity
+      where application_name = 'score-games' and wait_event_type = 'Lock'
+        and query like ${`%${text}%`}`
+    return row?.waiting === 1
+  }, { timeoutMs: 10_000 })
+}
+
+async function post(body: unknown): Promise<{ status: number; headers: Headers; body: any }> {
+  const response = await fetch(server.url, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${localServiceRoleKey}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+    signal: AbortSignal.timeout(60_000),
+  })
+  return { status: response.status, headers: response.headers, body: await response.json() }
+}
+
+/** The crash and the restart: the test's own client is replaced (its connections died too). */
+async function crashAndRestart(): Promise<void> {
+  // The local cluster commits asynchronously (synchronous_commit = off, for speed): what was
+  // committed reaches the WAL within a few hundred ms, or at a checkpoint. Production commits
+  // synchronously, so a crash keeps every committed row; so does this test, with a checkpoint.
+  await sql`checkpoint`
+  stopPostgresImmediately()
+  await sql.end({ timeout: 0 }).catch(() => {})
+  startPostgres()
+  // The pg_net stand-in worker lost its connection with the server: give later tests a fresh one.
+  stopPgNetWorker()
+  startPgNetWorker()
+  sql = connect()
+}
+
+beforeAll(async () => {
+  await activateFixtureModel(sql, modelVersion)
+  server = await serveFunction()
+})
+
+afterAll(async () => {
+  await server?.stop()
+  await removeModel(sql, modelVersion)
+  await sql.end()
+})
+
+describe.each([
+  {
+    step: 'its read',
+    day: '2026-10-01',
+    // The read joins the prize tiers; admitting the run and counting its games do not.
+    lock: 'lock table public.prize_tiers in access exclusive mode',
+    statement: 'json_build_array',
+  },
+  {
+    step: 'its write',
+    day: '2026-10-02',
+    lock: 'lock table public.predictions in share row exclusive mode',
+    statement: 'with closed as',
+  },
+])('Postgres stopped during $step', ({ day, lock, statement }) => {
+  let session: ChildProcess | undefined
+  let answer: Awaited<ReturnType<typeof post>>
+  let runId: string
+
+  beforeAll(async () => {
+    session = await holdLock(lock)
+    try {
+      const pending = post({ states: ['MN'], prediction_date: day })
+      await functionWaitsIn(statement)
+      const [run] = await sql<{ id: string }[]>`
+        select id from public.scoring_runs where prediction_date = ${day} and status = 'running'`
+      runId = run?.id ?? ''
+      await crashAndRestart()
+      answer = await pending
+    } finally {
+      session.kill()
+    }
+  })
+
+  it('answers a clear 503 with a code and Retry-After, naming the run', () => {
+    expect(runId).toMatch(/^[0-9a-f-]{36}$/)
+    expect(answer.status).toBe(503)
+    expect(answer.body).toMatchObject({ error: { code: 'database_unavailable', run_id: runId } })
+    expect(answer.headers.get('retry-after')).toBe('10')
+  })
+
+  it('keeps the function process alive, with no uncaught error', () => {
+    expect(server.process.exitCode).toBeNull()
+    expect(server.process.signalCode).toBeNull()
+    expect(server.output()).not.toMatch(/Uncaught|Cannot read properties of null/)
+  })
+
+  it('wrote nothing, and the sweep closes the orphaned run as abandoned', async () => {
+    const [written] = await sql<{ count: number }[]>`
+      select count(*)::int as count from public.predictions where prediction_date = ${day}`
+    expect(written?.count).toBe(0)
+    // pg_cron's every-minute sweep may have been first: either way the run ends abandoned.
+    await sql`select private.sweep_abandoned_runs()`
+    const [run] = await sql<{ status: string; error: string }[]>`
+      select status::text, error from public.scoring_runs where id = ${runId}`
+    expect(run).toEqual({
+      status: 'abandoned',
+      error: 'Abandoned: the database restarted during the run, which lost its connections',
+    })
+  })
+
+  it('scores again once Postgres is back', async () => {
+    const again = await post({ states: ['MN'], prediction_date: day })
+    expect(again.status).toBe(200)
+    const [games] = await sql<{ count: number }[]>`
+      select count(*)::int as count from public.games where state = 'MN' and is_active`
+    expect(again.body.scored).toBe(games?.count)
+  })
+})
