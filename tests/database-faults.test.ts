@@ -56,7 +56,14 @@ async function functionWaitsIn(text: string): Promise<void> {
   }, { timeoutMs: 10_000 })
 }
 
-async function post(body: unknown): Promise<{ status: number; headers: Headers; body: any }> {
+/** What the function answered (the fields these tests read). */
+interface Answer {
+  status: number
+  headers: Headers
+  body: { scored?: number; error?: { code: string; run_id?: string } }
+}
+
+async function post(body: unknown): Promise<Answer> {
   const response = await fetch(server.url, {
     method: 'POST',
     headers: { authorization: `Bearer ${localServiceRoleKey}`, 'content-type': 'application/json' },
@@ -108,7 +115,7 @@ describe.each([
   },
 ])('Postgres stopped during $step', ({ day, lock, statement }) => {
   let session: ChildProcess | undefined
-  let answer: Awaited<ReturnType<typeof post>>
+  let answer: Answer
   let runId: string
 
   beforeAll(async () => {
