@@ -36,20 +36,33 @@ export interface BenchGames {
 
 /**
  * Loads exactly `games` active games as of `asOfDate` with {@link BENCH_HISTORY_DAYS} days of
- * snapshots, split evenly over {@link benchStates}, replacing earlier benchmark games.
+ * snapshots (or `historyDays`), split evenly over {@link benchStates} (or over the first
+ * `stateCount` benchmark states), replacing earlier benchmark games.
  */
 export async function loadBenchGames(
   sql: Sql,
-  options: { games: number; asOfDate: string; seed?: number; onProgress?: (line: string) => void },
+  options: {
+    games: number
+    asOfDate: string
+    seed?: number
+    stateCount?: number
+    historyDays?: number
+    onProgress?: (line: string) => void
+  },
 ): Promise<BenchGames> {
   await removeBenchGames(sql)
-  const states = benchStates(options.games)
+  const states = options.stateCount === undefined
+    ? benchStates(options.games)
+    : ALL_BENCH_STATES.slice(0, options.stateCount)
+  if (states.length === 0 || states.length < (options.stateCount ?? 0)) {
+    throw new Error(`Cannot benchmark ${options.stateCount} states: at most ${ALPHABET.length}`)
+  }
   const perState = Math.ceil(options.games / states.length)
   const result: PortfolioLoadResult = await loadSimulatedPortfolio(sql, {
     seed: options.seed ?? 7,
     publication: 'minnesota',
     asOfDate: options.asOfDate,
-    historyDays: BENCH_HISTORY_DAYS,
+    historyDays: options.historyDays ?? BENCH_HISTORY_DAYS,
     states,
     activeGamesPerState: perState,
     exactActiveGames: true,

@@ -4,12 +4,13 @@
  * SVG plot of time against games (log-log).
  */
 import { execFileSync } from 'node:child_process'
-import { readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { cpus, totalmem } from 'node:os'
 import { join } from 'node:path'
 import type { Sql } from 'postgres'
 import { repoRoot } from '../local-stack/config.ts'
 import { denoServeArgs } from '../local-stack/function-server.ts'
+import { concurrencySectionOf, withConcurrencySection } from './doc-sections.ts'
 import type { BenchReport } from './run.ts'
 import { headlineJson, type InvocationSummary, type SizeSummary, summarizeSize } from './summary.ts'
 import { TARGET_GAMES, TARGETS } from './targets.ts'
@@ -48,7 +49,8 @@ export async function describeMachine(sql: Sql): Promise<Machine> {
 export const BENCH_DOC = join(repoRoot, 'docs', 'benchmarks.md')
 export const BENCH_PLOT = join(repoRoot, 'docs', 'benchmarks.svg')
 
-function ms(value: number | null | undefined): string {
+/** Milliseconds (or any count) rounded, with thousands separators; `–` when unknown. */
+export function ms(value: number | null | undefined): string {
   return value === null || value === undefined || !Number.isFinite(value)
     ? '–'
     : Math.round(value).toLocaleString('en-US')
@@ -540,6 +542,14 @@ export function renderSvg(report: BenchReport): string {
 
 /** Writes docs/benchmarks.md and docs/benchmarks.svg. */
 export function writeBenchDocs(report: BenchReport, machine: Machine, command: string): void {
-  writeFileSync(BENCH_DOC, renderMarkdown(report, machine, command))
+  // The concurrency section (its own mode) stays as the last concurrency run wrote it.
+  const concurrency = existsSync(BENCH_DOC)
+    ? concurrencySectionOf(readFileSync(BENCH_DOC, 'utf8'))
+    : null
+  const markdown = renderMarkdown(report, machine, command)
+  writeFileSync(
+    BENCH_DOC,
+    concurrency === null ? markdown : withConcurrencySection(markdown, concurrency),
+  )
   writeFileSync(BENCH_PLOT, renderSvg(report))
 }
