@@ -11,9 +11,8 @@
 import type { Sql } from 'postgres'
 import { localServiceRoleKey } from '../local-stack/config.ts'
 import { spawnFunction } from '../local-stack/function-server.ts'
-import { prepareFunctionAssets } from '../prepare-function-assets.ts'
-import { loadBenchGames, removeBenchGames } from './games.ts'
-import { activateBenchModel, type BenchModel, benchModel, type BenchModelChoice } from './models.ts'
+import { loadBenchGames } from './games.ts'
+import { type BenchModel, type BenchModelChoice, withBenchModel } from './models.ts'
 import { peakRssMb } from './process-stats.ts'
 
 /** What to run. */
@@ -157,12 +156,7 @@ export async function runConcurrencyBenchmark(
   if (options.states < largest) {
     throw new Error(`Cannot benchmark: --states (${options.states}) below the largest level`)
   }
-  prepareFunctionAssets()
-  const model = benchModel(options.model)
-  options.onProgress(`model: ${model.description} (${model.path})`)
-  const restoreModel = await activateBenchModel(sql, model)
-  const levels: LevelResult[] = []
-  try {
+  const { model, result: levels } = await withBenchModel(sql, options, async () => {
     const loaded = await loadBenchGames(sql, {
       games: options.states * options.gamesPerState,
       stateCount: options.states,
@@ -174,16 +168,15 @@ export async function runConcurrencyBenchmark(
       ...options.levels.map((concurrency) => ({ concurrency, bounded: true })),
       ...(options.unboundedAt ?? []).map((concurrency) => ({ concurrency, bounded: false })),
     ]
+    const levels: LevelResult[] = []
     for (const level of plan) {
       options.onProgress(
         `concurrency ${level.concurrency}${level.bounded ? '' : ' (no bounds)'}: fresh process`,
       )
       levels.push(await measureLevel(level, loaded.states, options))
     }
-  } finally {
-    await removeBenchGames(sql)
-    await restoreModel()
-  }
+    return levels
+  })
   return {
     model,
     states: options.states,

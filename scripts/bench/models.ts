@@ -19,6 +19,8 @@ import { sha256Hex } from '../../supabase/functions/_shared/run/model-store.ts'
 import { localDir, repoRoot } from '../local-stack/config.ts'
 import { listModelCards, modelDir } from '../models/model-cards.ts'
 import { activateVersion, activeVersion, registerAndActivate } from '../models/registry.ts'
+import { prepareFunctionAssets } from '../prepare-function-assets.ts'
+import { removeBenchGames } from './games.ts'
 
 /** Which model a benchmark uses. */
 export type BenchModelChoice = 'auto' | 'default' | 'production-size' | 'fixture'
@@ -120,5 +122,27 @@ export async function activateBenchModel(
     if (previous !== null && previous !== model.version) await activateVersion(sql, previous)
     else await sql`update public.ml_models set is_active = false where version = ${model.version}`
     await sql`delete from public.ml_models where version = ${model.version}`
+  }
+}
+
+/**
+ * The frame of every benchmark run: prepares the function's static assets, registers and
+ * activates the benchmark's model, runs `work` with it, then, whatever happened, removes the
+ * benchmark's games and puts the model registry back as it was.
+ */
+export async function withBenchModel<T>(
+  sql: Sql,
+  options: { model: BenchModelChoice; onProgress: (line: string) => void },
+  work: (model: BenchModel) => Promise<T>,
+): Promise<{ model: BenchModel; result: T }> {
+  prepareFunctionAssets()
+  const model = benchModel(options.model)
+  options.onProgress(`model: ${model.description} (${model.path})`)
+  const restoreModel = await activateBenchModel(sql, model)
+  try {
+    return { model, result: await work(model) }
+  } finally {
+    await removeBenchGames(sql)
+    await restoreModel()
   }
 }

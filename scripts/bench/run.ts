@@ -11,11 +11,10 @@ import type { Sql } from 'postgres'
 import type { ModelSource } from '../../supabase/functions/_shared/run/model-store.ts'
 import { repoRoot } from '../local-stack/config.ts'
 import { spawnFunction } from '../local-stack/function-server.ts'
-import { prepareFunctionAssets } from '../prepare-function-assets.ts'
 import { type BaselineResult, runPerGameBaseline } from './baseline.ts'
 import { type FunctionMeasurement, measureFunction, type ScoringCall } from './function-runs.ts'
-import { loadBenchGames, removeBenchGames } from './games.ts'
-import { activateBenchModel, type BenchModel, benchModel, type BenchModelChoice } from './models.ts'
+import { loadBenchGames } from './games.ts'
+import { type BenchModel, type BenchModelChoice, withBenchModel } from './models.ts'
 import { TARGET_GAMES } from './targets.ts'
 
 /** Days of snapshots the function reads per game (its SCORER_HISTORY_DAYS default). */
@@ -216,18 +215,12 @@ export async function runBenchmark(sql: Sql, options: BenchOptions): Promise<Ben
   const started = performance.now()
   const startedAt = new Date().toISOString()
   const loadStart = loadavg()[0] ?? 0
-  prepareFunctionAssets()
-  const model = benchModel(options.model)
-  options.onProgress(`model: ${model.description} (${model.path})`)
-  const restoreModel = await activateBenchModel(sql, model)
-  const sizes: SizeResult[] = []
-  try {
+  const { model, result: sizes } = await withBenchModel(sql, options, async () => {
     await primeDenoCaches(options.port, options.functionEnv)
+    const sizes: SizeResult[] = []
     for (const games of options.games) sizes.push(await measureSize(sql, games, options))
-  } finally {
-    await removeBenchGames(sql)
-    await restoreModel()
-  }
+    return sizes
+  })
   return {
     model,
     predictionDate: options.predictionDate,
