@@ -3,8 +3,10 @@
  * is in the middle of a run: once during its read, once during its write. Each time the function
  * process stays alive and answers a clear 503 (`database_unavailable`, with Retry-After), nothing
  * of the run is written, the run left `running` is closed as abandoned by the sweep once Postgres
- * is back, and the next request succeeds. A lock held by a psql session (which dies with the
- * server) holds the run at the step under test.
+ * is back, and the next request succeeds. Then the other crash: the function process killed
+ * mid-run; its run blocks its scope (409 naming it) only until its lease expires, then the sweep
+ * (or the next admission) closes it as abandoned. A lock held by a psql session holds the run at
+ * the step under test.
  */
 import { type ChildProcess, spawn } from 'node:child_process'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -45,6 +47,16 @@ async function holdLock(lock: string): Promise<ChildProcess> {
   return session
 }
 
+/**
+ * Ends the psql session and its backend (a backend in pg_sleep does not notice that its client
+ * went away, and would keep the lock for ten minutes).
+ */
+async function releaseLock(session: ChildProcess): Promise<void> {
+  session.kill()
+  await sql`
+    select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'psql'`
+}
+
 /** Waits until a statement of the function containing `text` waits for a lock. */
 async function functionWaitsIn(text: string): Promise<void> {
   await waitUntil(`a score-games statement with "${text}" waits for a lock`, async () => {
@@ -63,8 +75,8 @@ interface Answer {
   body: { scored?: number; error?: { code: string; run_id?: string } }
 }
 
-async function post(body: unknown): Promise<Answer> {
-  const response = await fetch(server.url, {
+async function post(body: unknown, url = server.url): Promise<Answer> {
+  const response = await fetch(url, {
     method: 'POST',
     headers: { authorization: `Bearer ${localServiceRoleKey}`, 'content-type': 'application/json' },
     body: JSON.stringify(body),
@@ -166,5 +178,46 @@ describe.each([
     const [games] = await sql<{ count: number }[]>`
       select count(*)::int as count from public.games where state = 'MN' and is_active`
     expect(again.body.scored).toBe(games?.count)
+  })
+})
+
+describe('the function killed mid-run', () => {
+  const day = '2026-10-03'
+  const leaseSeconds = 8
+  let runId: string
+
+  beforeAll(async () => {
+    const doomed = await serveFunction({ SCORER_RUN_LEASE_SECONDS: String(leaseSeconds) }, 54371)
+    const session = await holdLock('lock table public.prize_tiers in access exclusive mode')
+    try {
+      const pending = post({ states: ['MN'], prediction_date: day }, doomed.url).catch(() => null)
+      await functionWaitsIn('json_build_array')
+      doomed.process.kill('SIGKILL')
+      expect(await pending).toBeNull()
+      await doomed.stop()
+    } finally {
+      await releaseLock(session)
+    }
+    const [run] = await sql<{ id: string }[]>`
+      select id from public.scoring_runs where prediction_date = ${day} and status = 'running'`
+    runId = run?.id ?? ''
+  })
+
+  it('leaves its run holding the scope only until the lease expires: 409 naming it', async () => {
+    expect(runId).toMatch(/^[0-9a-f-]{36}$/)
+    const blocked = await post({ states: ['MN'], prediction_date: day })
+    expect(blocked.status).toBe(409)
+    expect(blocked.body.error).toMatchObject({ code: 'run_in_progress', running_run_id: runId })
+  })
+
+  it('is closed as abandoned once its lease has expired, and the scope is free again', async () => {
+    await new Promise((resolve) => setTimeout(resolve, (leaseSeconds + 1) * 1000))
+    await sql`select private.sweep_abandoned_runs()`
+    const [run] = await sql<{ status: string; error: string }[]>`
+      select status::text, error from public.scoring_runs where id = ${runId}`
+    expect(run?.status).toBe('abandoned')
+    expect(run?.error).toMatch(/^Abandoned: its function stopped renewing the run's lease/)
+    const again = await post({ states: ['MN'], prediction_date: day })
+    expect(again.status).toBe(200)
   })
 })

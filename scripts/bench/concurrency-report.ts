@@ -96,8 +96,10 @@ export function renderConcurrencySection(
     'state each, as the nightly fan-out sends them. Refused requests are not retried here (the ' +
     'nightly dispatcher does that). Throughput: games scored per second over the bursts; latency: ' +
     'of the succeeded requests, p50 / p99 by nearest rank; peak RSS: VmHWM of the process. A ' +
-    '"no bounds" row is the same level with the bounds lifted (64 runs, 1,000,000 games), as ' +
-    'the function ran before it admitted requests by count and size.',
+    '"no bounds" row is the same level with the bounds lifted (64 runs, 1,000,000 games): what ' +
+    'admission trades refusals (which the dispatcher retries a minute later) for, in latency and ' +
+    "in memory against the Edge Runtime's 256 MB. Refusals by size wait for the count of the " +
+    "request's games, a statement queued behind the runs' reads on the instance's 4 connections.",
     '',
     '| N | requests | 200 | 429 busy | 409 overlap | other | games/s | p50 / p99 ms | slowest refusal ms | peak RSS MB |',
     '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
