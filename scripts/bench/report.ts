@@ -331,7 +331,9 @@ export function renderMarkdown(report: BenchReport, machine: Machine, command: s
     'and runs.',
     `- The function: \`deno ${serve}\`, the way \`npm run serve\` and the integration tests ` +
     'serve it (Edge Runtime restrictions preloaded, V8 heap capped at 256 MB), one fresh process ' +
-    "per size (Deno's module cache primed once before the first).",
+    "per size (Deno's module cache primed once before the first), its bound on games in flight " +
+    '(`SCORER_MAX_GAMES_IN_FLIGHT`, 6,000 by default: above it a single request gets 422) lifted ' +
+    'to the largest size, so that each size is measured in one invocation.',
     '- Cold start: from spawning the process to the first scoring response (a POST that scores ' +
     'every game of the size), polling every 10 ms until it listens.',
     "- Phases: the function's own `timings_ms`. Wall: the client's time for the POST.",
@@ -392,7 +394,9 @@ const FINDINGS = [
   'request under ~0.4 s while the function alone spends ~0.55 s of CPU on a warm call.',
   '- **20,000 games in one invocation** exceed the Edge Function limits (several seconds of CPU, ' +
   'a peak RSS above 256 MB); one request per state (5,000 games each, as the nightly schedule ' +
-  'already sends them) keeps every request inside them.',
+  'already sends them) keeps every request inside them. The function now refuses a request of ' +
+  'more than `SCORER_MAX_GAMES_IN_FLIGHT` (6,000) games with 422, and more concurrent games than ' +
+  'that with 429 (the section on concurrent requests below).',
   '',
 ].join('\n')
 
