@@ -169,11 +169,12 @@ describe('games not on sale on the day are skipped with a reason', () => {
   beforeAll(async () => {
     const [young] = await sql<{ id: string; launch: string }[]>`
       select id, launch_date::text as launch from public.games
-      where is_active and launch_date > ${loadDay}::date - 60
+      where state = 'MN' and is_active and launch_date > ${loadDay}::date - 60
       order by launch_date desc, id limit 1`
     const [old] = await sql<{ id: string; ended: string }[]>`
       select id, end_date::text as ended from public.games
-      where not is_active and end_date is not null order by end_date desc, id limit 1`
+      where state = 'MN' and not is_active and end_date is not null
+      order by end_date desc, id limit 1`
     expect(young && old, 'the seed has a recently launched game and an ended one').toBeTruthy()
     launched = { id: Number(young?.id), launchDate: young?.launch as string }
     ended = { id: Number(old?.id), endDate: old?.ended as string }
