@@ -22,7 +22,12 @@ export const EVALUATION_START_DATE = '2025-01-01'
 export const EVALUATION_DAYS = 90
 
 /** State code of the simulated markets under each publication rule. */
-const STATE_BY_RULE: Record<PublicationRule, string> = { minnesota: 'MN', all_tiers: 'AT' }
+const STATE_BY_RULE: Record<PublicationRule, string> = {
+  minnesota: 'MN',
+  all_tiers: 'AT',
+  top_tiers: 'TT',
+  top_prize: 'TP',
+}
 
 /**
  * The held-out portfolios: each seed under both publication rules (the same markets, published

@@ -13,6 +13,8 @@ const COLORS = { model: '#1f77b4', baseline: '#ff7f0e', target: '#555' }
 const RULE_COLORS: Record<PublicationRule, string> = {
   minnesota: '#2ca02c',
   all_tiers: '#9467bd',
+  top_tiers: '#8c564b',
+  top_prize: '#e377c2',
 }
 
 function escapeXml(text: string): string {

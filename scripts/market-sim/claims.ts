@@ -3,11 +3,14 @@
  * published remaining counts (printed − claimed) lag sales.
  *
  * Small prizes are cashed at retailers within days and a few never are; prizes over $600 go to
- * the lottery after days to weeks; top prizes are the slowest. Each tier's winners wait a fixed
- * minimum, then claim at a daily rate from a fast or a slow group (a mix of two geometric lags),
- * which gives the long tail seen in real claims.
+ * the lottery after days to weeks; top prizes are the slowest. How fast depends on the state's
+ * world (`world.ts`). Each tier's winners wait a fixed minimum, then claim at a daily rate from a
+ * fast or a slow group (a mix of two geometric lags), which gives the long tail seen in real
+ * claims. Once claims close (the deadline after a game ends), the rest is never claimed.
  */
 import type { Random } from '../lib/random.ts'
+import { prizeClassOf } from '../../supabase/functions/_shared/scoring/prize-class.ts'
+import { BASE_WORLD, type WorldParameters } from './world.ts'
 
 /** How the winners of one tier claim. */
 export interface ClaimProfile {
@@ -23,43 +26,32 @@ export interface ClaimProfile {
   slowMeanDays: number
 }
 
-/** Largest prize a retailer pays out (Minnesota: up to $600). */
-export const RETAILER_LIMIT = 600
-
 const LONGEST_MINIMUM_LAG = 7
 
-/** The claim profile of a tier, its mean lags scaled by the game's `lagFactor`. */
+/**
+ * The claim profile of a tier in `world` ({@link BASE_WORLD} by default), its mean lags scaled
+ * by the game's `lagFactor`. Retailer prizes under $10 are the most often abandoned, $10-$99
+ * half as often, $100-$600 a fifth as often.
+ */
 export function claimProfileFor(
   prizeAmount: number,
-  tier: { isTopTier: boolean; lagFactor: number },
+  tier: { isTopTier: boolean; lagFactor: number; world?: WorldParameters },
 ): ClaimProfile {
-  const scale = (days: number) => days * tier.lagFactor
-  if (prizeAmount <= RETAILER_LIMIT) {
-    return {
-      neverClaimedShare: prizeAmount < 10 ? 0.04 : prizeAmount < 100 ? 0.02 : 0.008,
-      minimumLagDays: 0,
-      fastShare: 0.85,
-      fastMeanDays: scale(1),
-      slowMeanDays: scale(21),
-    }
-  }
-  if (!tier.isTopTier) {
-    // Days to weeks: a trip or a letter to the lottery.
-    return {
-      neverClaimedShare: 0.003,
-      minimumLagDays: 1,
-      fastShare: 0.7,
-      fastMeanDays: scale(4),
-      slowMeanDays: scale(21),
-    }
-  }
-  // Weeks: top winners take advice first (mean about 25 days).
+  const world = tier.world ?? BASE_WORLD
+  const prizeClass = prizeClassOf(prizeAmount, tier.isTopTier)
+  const behaviour = world.claims[prizeClass]
+  const small = world.smallPrizeNeverClaimedShare
+  const neverClaimedShare = prizeClass === 'retailer'
+    ? (prizeAmount < 10 ? small : prizeAmount < 100 ? small / 2 : small / 5)
+    : prizeClass === 'office'
+    ? world.officeNeverClaimedShare
+    : world.topNeverClaimedShare
   return {
-    neverClaimedShare: 0,
-    minimumLagDays: 3,
-    fastShare: 0.5,
-    fastMeanDays: scale(10),
-    slowMeanDays: scale(35),
+    neverClaimedShare,
+    minimumLagDays: Math.min(LONGEST_MINIMUM_LAG, behaviour.minimumLagDays),
+    fastShare: behaviour.fastShare,
+    fastMeanDays: behaviour.fastMeanDays * tier.lagFactor,
+    slowMeanDays: behaviour.slowMeanDays * tier.lagFactor,
   }
 }
 

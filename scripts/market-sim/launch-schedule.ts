@@ -26,22 +26,37 @@ export const LONGEST_LIFE_DAYS = 720
  */
 export const MEAN_DAYS_ON_SALE = 260
 
-/** Plans the launches that can be on sale between day 0 and day `days − 1`. */
+/**
+ * Plans the launches that can be on sale between day 0 and day `days − 1`: batches from about
+ * {@link LONGEST_LIFE_DAYS} days before day 0. With `fromDay` and `untilDay`, the batches from
+ * about `fromDay` to before `untilDay` instead (a history before the first planned batch), their
+ * indices counted from `firstIndex`.
+ */
 export function planLaunches(
   random: Random,
-  portfolio: { days: number; activeGames: number },
+  portfolio: {
+    days: number
+    activeGames: number
+    plannedLifeMedianDays?: number
+    fromDay?: number
+    untilDay?: number
+    firstIndex?: number
+  },
 ): PlannedLaunch[] {
-  const batchMean = (portfolio.activeGames * LAUNCH_INTERVAL_DAYS) / MEAN_DAYS_ON_SALE
+  // Games planned to last longer stay on sale longer: fewer launches keep the same count.
+  const meanDaysOnSale = (MEAN_DAYS_ON_SALE * (portfolio.plannedLifeMedianDays ?? 330)) / 330
+  const batchMean = (portfolio.activeGames * LAUNCH_INTERVAL_DAYS) / meanDaysOnSale
   const launches: PlannedLaunch[] = []
-  let day = -LONGEST_LIFE_DAYS + random.integer(0, LAUNCH_INTERVAL_DAYS - 1)
-  for (; day < portfolio.days; day += LAUNCH_INTERVAL_DAYS) {
+  const firstIndex = portfolio.firstIndex ?? 0
+  let day = (portfolio.fromDay ?? -LONGEST_LIFE_DAYS) + random.integer(0, LAUNCH_INTERVAL_DAYS - 1)
+  for (; day < (portfolio.untilDay ?? portfolio.days); day += LAUNCH_INTERVAL_DAYS) {
     // Lotteries launch a steady number per batch: floor or ceiling of the mean.
     const batchSize = Math.floor(batchMean + random.float())
     for (let i = 0; i < batchSize; i++) {
       launches.push({
-        index: launches.length,
+        index: firstIndex + launches.length,
         launchDay: day,
-        plannedLifeDays: drawPlannedLifeDays(random),
+        plannedLifeDays: drawPlannedLifeDays(random, portfolio.plannedLifeMedianDays),
       })
     }
   }

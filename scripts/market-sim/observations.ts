@@ -2,6 +2,7 @@
  * Views of a simulated game on one day: what the lottery publishes (a {@link GameObservation},
  * the scorer's input) and the hidden truth it is judged against. Both are as of the end of
  * the day, so a ticket bought after that day's snapshot draws from the recorded unsold pool.
+ * On a day the lottery does not publish, the scorer sees the latest published counts.
  */
 import { addDays } from '../../supabase/functions/_shared/scoring/calendar.ts'
 import type { SimulatedGame, SimulatedPortfolio } from './simulator.ts'
@@ -45,6 +46,13 @@ function rowOf(game: SimulatedGame, day: number): number {
   return day - game.firstDay
 }
 
+/** The latest row up to `row` on which the lottery published (the first row always is). */
+function latestPublishedRow(game: SimulatedGame, row: number): number {
+  let latest = row
+  while (latest > 0 && game.published[latest] !== 1) latest--
+  return latest
+}
+
 function snapshotOn(game: SimulatedGame, row: number): Snapshot {
   const tierCount = game.tiers.length
   const remainingByTier: Record<string, number> = {}
@@ -62,6 +70,7 @@ function snapshotOn(game: SimulatedGame, row: number): Snapshot {
   }
 }
 
+/** The tiers with the remaining counts published on `row` (a publication row). */
 function tiersOn(game: SimulatedGame, row: number): PrizeTier[] {
   const tierCount = game.tiers.length
   return game.tiers.map((tier, i) => ({
@@ -74,19 +83,37 @@ function tiersOn(game: SimulatedGame, row: number): PrizeTier[] {
   }))
 }
 
-/** The published snapshots of every observed day of the game, oldest first. */
-export function snapshotHistory(game: SimulatedGame): Snapshot[] {
-  return Array.from({ length: game.lastDay - game.firstDay + 1 }, (_, row) => snapshotOn(game, row))
+/**
+ * The published snapshots of the game up to `throughDay` (default its last day on sale; at most
+ * its last recorded day, which for an ended game still listed is after its end), oldest first.
+ */
+export function snapshotHistory(game: SimulatedGame, throughDay = game.lastDay): Snapshot[] {
+  const lastRow = Math.min(throughDay, game.recordedLastDay) - game.firstDay
+  const snapshots: Snapshot[] = []
+  for (let row = 0; row <= lastRow; row++) {
+    if (game.published[row] === 1) snapshots.push(snapshotOn(game, row))
+  }
+  return snapshots
+}
+
+/**
+ * The tiers with the latest remaining counts published up to `day` (an on-sale day, or a day
+ * an ended game is still listed).
+ */
+export function publishedTiersOn(game: SimulatedGame, day: number): PrizeTier[] {
+  if (day < game.firstDay || day > game.recordedLastDay) {
+    throw new Error(`Cannot read game ${game.facts.id}'s tiers: not recorded on day ${day}`)
+  }
+  return tiersOn(game, latestPublishedRow(game, day - game.firstDay))
 }
 
 /** What the scorer would see about the game on `day`, with the snapshots up to that day. */
 export function observeGame(game: SimulatedGame, day: number): GameObservation {
   const row = rowOf(game, day)
-  const snapshots = Array.from({ length: row + 1 }, (_, r) => snapshotOn(game, r))
   return {
     game: { ...game.facts },
-    tiers: tiersOn(game, row),
-    snapshots,
+    tiers: tiersOn(game, latestPublishedRow(game, row)),
+    snapshots: snapshotHistory(game, day),
     asOfDate: addDays(game.startDate, day),
   }
 }
@@ -116,20 +143,26 @@ export function gameTruth(game: SimulatedGame, day: number): GameTruth {
 }
 
 /**
- * Every observed day of the game, oldest first. The days share one snapshot history (each
+ * Every on-sale day of the game, oldest first. The days share one snapshot history (each
  * observation holds a prefix of it), so this costs O(days), not O(days²).
  */
 export function observedGameDays(game: SimulatedGame): ObservedGameDay[] {
   const history = snapshotHistory(game)
   const result: ObservedGameDay[] = []
+  let published = 0
+  let latestRow = 0
   for (let day = game.firstDay; day <= game.lastDay; day++) {
     const row = day - game.firstDay
+    if (game.published[row] === 1) {
+      published++
+      latestRow = row
+    }
     result.push({
       observation: {
         game: { ...game.facts },
-        tiers: tiersOn(game, row),
-        snapshots: history.slice(0, row + 1),
-        asOfDate: history[row]?.snapshotDate ?? addDays(game.startDate, day),
+        tiers: tiersOn(game, latestRow),
+        snapshots: history.slice(0, published),
+        asOfDate: addDays(game.startDate, day),
       },
       truth: gameTruth(game, day),
     })

@@ -4,6 +4,7 @@
  * fast they sell, which the published depletion partly reveals.
  */
 import type { Random } from '../lib/random.ts'
+import { BASE_WORLD, type WorldParameters } from './world.ts'
 
 /** How one game sells over its life. */
 export interface SalesProfile {
@@ -30,23 +31,29 @@ export function salesShape(profile: Omit<SalesProfile, 'baseDailySales'>, ageDay
     Math.exp(-ageDays / profile.declineDays)
 }
 
-/** Draws a planned life on sale: log-normal around 330 days, within 120–720 days. */
-export function drawPlannedLifeDays(random: Random): number {
-  return Math.round(Math.min(720, Math.max(120, Math.exp(random.normal(Math.log(330), 0.35)))))
+/** Draws a planned life on sale: log-normal around `medianDays` (330), within 120–720 days. */
+export function drawPlannedLifeDays(random: Random, medianDays = 330): number {
+  return Math.round(
+    Math.min(720, Math.max(120, Math.exp(random.normal(Math.log(medianDays), 0.35)))),
+  )
 }
 
-/** Draws how a game of `ticketsPrinted` tickets planned for `plannedLifeDays` days will sell. */
+/**
+ * Draws how a game of `ticketsPrinted` tickets planned for `plannedLifeDays` days will sell, in
+ * a state whose games sell as `sales` says (default: the base world's).
+ */
 export function drawSalesProfile(
   random: Random,
   game: { ticketsPrinted: number; plannedLifeDays: number },
+  sales: WorldParameters['sales'] = BASE_WORLD.sales,
 ): SalesProfile {
   const shape = {
     plannedLifeDays: game.plannedLifeDays,
     // Most games sell 50–95% of their run; a few flop, a few sell out early.
-    targetFractionSold: Math.min(1.15, random.beta(5, 2) * 1.15),
-    launchBoost: random.uniform(0.5, 3),
-    launchDecayDays: random.uniform(7, 35),
-    declineDays: random.uniform(90, 400),
+    targetFractionSold: Math.min(1.15, random.beta(5, 2) * 1.15 * sales.soldShareScale),
+    launchBoost: random.uniform(...sales.launchBoost),
+    launchDecayDays: random.uniform(...sales.launchDecayDays),
+    declineDays: random.uniform(...sales.declineDays),
   }
   let total = 0
   for (let age = 0; age < game.plannedLifeDays; age++) total += salesShape(shape, age)

@@ -6,25 +6,61 @@
  * day. Prizes sit at random among the printed tickets, so a day's sales draw prizes without
  * replacement: per-tier counts come from one multivariate hypergeometric draw per day, never
  * from materialized tickets. Winners claim late ({@link ./claims.ts}); the lottery publishes
- * printed − claimed. A game ends at its planned end, when its sales slow to a trickle, when it
- * sells out, or a few weeks after its last top prize is claimed; new games launch meanwhile.
+ * printed − claimed, for the tiers its publication rule names, on its publication days, as of a
+ * few days earlier when it publishes late. A game ends at its planned end, when its sales slow
+ * to a trickle, when it sells out, or (where the lottery does so) a few weeks after its last top
+ * prize is claimed; new games launch meanwhile. An ended game may stay listed for a while, its
+ * counts still falling as late winners claim. How all this behaves is the state's world
+ * ({@link ./world.ts}; {@link BASE_WORLD} by default).
  *
- * Memory: a game keeps three typed arrays over its observed days only, about 100 bytes per
+ * Memory: a game keeps three typed arrays over its recorded days only, about 100 bytes per
  * tier-day. {@link simulatedGames} streams games for callers that need not hold them all.
  */
 import { addDays, dayOfWeek } from '../../supabase/functions/_shared/scoring/calendar.ts'
 import { claimProfileFor, createClaimProcess } from './claims.ts'
 import { designGame, type StructureUse } from './game-design.ts'
-import { planLaunches, type PlannedLaunch } from './launch-schedule.ts'
+import { LONGEST_LIFE_DAYS, planLaunches, type PlannedLaunch } from './launch-schedule.ts'
 import { createDailySales, drawSalesProfile } from './sales.ts'
+import { BASE_WORLD, type WorldParameters } from './world.ts'
 import { createRandom, deriveSeed, type Random } from '../lib/random.ts'
 import type { GameFacts } from '../../supabase/functions/_shared/scoring/types.ts'
 
-/** Which remaining counts the lottery publishes. */
-export type PublicationRule = 'minnesota' | 'all_tiers'
+/**
+ * Which remaining counts the lottery publishes: tiers of $500 and up (`minnesota`), every tier,
+ * the top few tiers (`top_tiers`, how many is the world's `topTiersPublished`), the top prize only.
+ */
+export type PublicationRule = 'minnesota' | 'all_tiers' | 'top_tiers' | 'top_prize'
+
+/** Every publication rule. */
+export const PUBLICATION_RULES: readonly PublicationRule[] = [
+  'minnesota',
+  'all_tiers',
+  'top_tiers',
+  'top_prize',
+]
 
 /** Minnesota publishes remaining counts only for tiers of at least this amount. */
 export const MINNESOTA_PUBLISHED_MINIMUM = 500
+
+/**
+ * Whether the lottery publishes the remaining count of tier `index` (tiers sorted by prize
+ * ascending) of a game with `tierCount` tiers under `rule`.
+ */
+export function isTierPublished(
+  rule: PublicationRule,
+  tier: { prizeAmount: number; index: number; tierCount: number; topTiersPublished: number },
+): boolean {
+  switch (rule) {
+    case 'minnesota':
+      return tier.prizeAmount >= MINNESOTA_PUBLISHED_MINIMUM
+    case 'all_tiers':
+      return true
+    case 'top_tiers':
+      return tier.index >= tier.tierCount - tier.topTiersPublished
+    case 'top_prize':
+      return tier.index === tier.tierCount - 1
+  }
+}
 
 /** What to simulate. */
 export interface PortfolioOptions {
@@ -35,6 +71,14 @@ export interface PortfolioOptions {
   startDate: string
   /** Observed days, from `startDate`. */
   days: number
+  /**
+   * Days recorded before `startDate` (default 0): the history a database would hold when the
+   * first observed day comes. Games that ended within it are kept (they may be listed after
+   * their end); observed days stay `0 .. days − 1`, history days are negative.
+   */
+  historyDays?: number
+  /** How the state's lottery and players behave; default {@link BASE_WORLD}. */
+  world?: WorldParameters
   /** Two-letter state code of the games; default `MN`. */
   state?: string
   /** Games on sale on a typical day; default 40. */
@@ -68,8 +112,10 @@ export type GameEndReason =
   | 'top_prizes_claimed'
 
 /**
- * One simulated game over its observed days. Day indices count from the portfolio's
- * `startDate` (day 0); per-day arrays are indexed by `day − firstDay`, per-tier-day arrays by
+ * One simulated game over its recorded days: from its launch (or the first day of the
+ * portfolio's history) to its last day on sale, then the days it stays listed after its end.
+ * Day indices count from the portfolio's `startDate` (day 0; history days are negative);
+ * per-day arrays are indexed by `day − firstDay`, per-tier-day arrays by
  * `(day − firstDay) × tiers.length + tier`. Counts are as of the end of each day.
  */
 export interface SimulatedGame {
@@ -83,24 +129,33 @@ export interface SimulatedGame {
   startDate: string
   /** Launch day index (negative when launched before day 0). */
   launchDay: number
-  /** First and last observed (on-sale) day indices, both inclusive. */
+  /** First and last on-sale day indices, both inclusive. */
   firstDay: number
   lastDay: number
+  /** Last recorded day: `lastDay`, or later while an ended game stays listed. */
+  recordedLastDay: number
   endReason: GameEndReason
   /** Hidden: tickets not yet sold. */
   unsoldTickets: Int32Array
   /** Hidden: prizes not yet sold, per tier. */
   unsoldPrizes: Int32Array
-  /** Prizes claimed so far, per tier: what the lottery knows. */
+  /**
+   * Prizes claimed per tier as the lottery publishes them that day: claimed so far, as of the
+   * world's publication delay before the day.
+   */
   claimedPrizes: Int32Array
+  /** Per recorded day: 1 when the lottery published counts that day (always on the first). */
+  published: Uint8Array
 }
 
-/** A simulated portfolio: every game on sale on at least one observed day. */
+/** A simulated portfolio: every game recorded on at least one day. */
 export interface SimulatedPortfolio {
   state: string
   publication: PublicationRule
   startDate: string
   days: number
+  historyDays: number
+  world: WorldParameters
   games: SimulatedGame[]
 }
 
@@ -108,34 +163,78 @@ export interface SimulatedPortfolio {
 const SOLD_OUT_SHARE = 0.02
 /** Sales are compared over windows of this many days. */
 const SALES_WINDOW_DAYS = 28
-/** A game is retired once a window's sales fall below this share of its first window's. */
-const SLOW_SALES_SHARE = 0.12
 const PLAN_STREAM = 1
 const GAME_STREAM = 2
+const CALENDAR_STREAM = 3
+const HISTORY_PLAN_STREAM = 4
+/** History launches are numbered from here, apart from the planned ones (their game streams). */
+const HISTORY_LAUNCH_INDEX = 1_000_000
+
+/** Whether the lottery publishes on a day: a state-level calendar, the same for every game. */
+type PublicationCalendar = (day: number) => boolean
+
+function publicationCalendar(options: PortfolioOptions, world: WorldParameters) {
+  const startWeekday = dayOfWeek(options.startDate)
+  const calendarSeed = deriveSeed(options.seed, CALENDAR_STREAM)
+  return (day: number) => {
+    if (world.weekdaysOnly) {
+      const weekday = (((startWeekday + day) % 7) + 7) % 7
+      if (weekday === 0 || weekday === 6) return false
+    }
+    if (world.missingDayShare <= 0) return true
+    return deriveSeed(calendarSeed, day + 1_000_000) / 4_294_967_296 >= world.missingDayShare
+  }
+}
+
+/**
+ * The claims a count published on a day reflects: claimed so far as of `delayDays` before it.
+ * Keeps the last `delayDays + 1` days of claims.
+ */
+function delayedClaims(tierCount: number, delayDays: number) {
+  const slots = delayDays + 1
+  const ring = new Int32Array(slots * tierCount)
+  return {
+    /** Records today's claims (day `age` of the game) and returns the published ones. */
+    publish(age: number, claimed: Int32Array): Int32Array {
+      const slot = age % slots
+      ring.set(claimed, slot * tierCount)
+      if (age < delayDays) return new Int32Array(tierCount)
+      const from = ((age - delayDays) % slots) * tierCount
+      return ring.subarray(from, from + tierCount)
+    },
+  }
+}
 
 function simulateGame(
   random: Random,
-  context: { options: PortfolioOptions; launch: PlannedLaunch; id: number },
+  context: {
+    options: PortfolioOptions
+    world: WorldParameters
+    calendar: PublicationCalendar
+    launch: PlannedLaunch
+    id: number
+  },
 ): SimulatedGame | null {
-  const { options, launch, id } = context
+  const { options, world, launch, id } = context
   const design = designGame(random, options.structures)
   const sales = createDailySales(
     random,
     drawSalesProfile(random, {
       ticketsPrinted: design.ticketsPrinted,
       plannedLifeDays: launch.plannedLifeDays,
-    }),
+    }, world.sales),
   )
-  const lagFactor = Math.exp(random.normal(0, 0.2))
-  const windDownDays = random.integer(14, 60)
+  const lagFactor = Math.exp(random.normal(0, world.gameLagSpread))
+  const windDownDays = random.integer(...world.endRules.windDownDays)
   const tierCount = design.tiers.length
   const topTier = tierCount - 1
   const claims = createClaimProcess(
     random,
     design.tiers.map((tier, i) =>
-      claimProfileFor(tier.prizeAmount, { isTopTier: i === topTier, lagFactor })
+      claimProfileFor(tier.prizeAmount, { isTopTier: i === topTier, lagFactor, world })
     ),
   )
+  const delayed = delayedClaims(tierCount, world.publicationDelayDays)
 
   // Unsold tickets by class: one class per tier, then the tickets without a prize.
   const unsoldByClass = new Int32Array(tierCount + 1)
@@ -147,13 +246,13 @@ function simulateGame(
   unsoldByClass[tierCount] = design.ticketsPrinted - prizeTickets
   let unsoldTickets = design.ticketsPrinted
 
-  const firstDay = Math.max(0, launch.launchDay)
+  const firstDay = Math.max(-(options.historyDays ?? 0), launch.launchDay)
   const plannedLastDay = launch.launchDay + launch.plannedLifeDays - 1
   const lastPossibleDay = Math.min(plannedLastDay, options.days - 1)
   const capacity = Math.max(0, lastPossibleDay - firstDay + 1)
-  const unsoldTicketsByDay = new Int32Array(capacity)
-  const unsoldPrizesByDay = new Int32Array(capacity * tierCount)
-  const claimedByDay = new Int32Array(capacity * tierCount)
+  let unsoldTicketsByDay = new Int32Array(capacity)
+  let unsoldPrizesByDay = new Int32Array(capacity * tierCount)
+  let claimedByDay = new Int32Array(capacity * tierCount)
 
   let endReason: GameEndReason = 'on_sale'
   let lastDay = lastPossibleDay
@@ -163,6 +262,15 @@ function simulateGame(
   let recentTotal = 0
   let launchWindowTotal = 0
   const startWeekday = dayOfWeek(options.startDate)
+  const record = (day: number) => {
+    const row = day - firstDay
+    unsoldTicketsByDay[row] = unsoldTickets
+    const published = delayed.publish(day - launch.launchDay, claims.claimed)
+    for (let tier = 0; tier < tierCount; tier++) {
+      unsoldPrizesByDay[row * tierCount + tier] = unsoldByClass[tier] ?? 0
+      claimedByDay[row * tierCount + tier] = published[tier] ?? 0
+    }
+  }
   for (let day = launch.launchDay; day <= lastPossibleDay; day++) {
     const weekday = (((startWeekday + day) % 7) + 7) % 7
     const sold = Math.min(unsoldTickets - 1, sales.next(day - launch.launchDay, weekday))
@@ -178,21 +286,21 @@ function simulateGame(
     recentSales[slot] = sold
     if (age === SALES_WINDOW_DAYS - 1) launchWindowTotal = recentTotal
 
-    if (day >= firstDay) {
-      const row = day - firstDay
-      unsoldTicketsByDay[row] = unsoldTickets
-      for (let tier = 0; tier < tierCount; tier++) {
-        unsoldPrizesByDay[row * tierCount + tier] = unsoldByClass[tier] ?? 0
-        claimedByDay[row * tierCount + tier] = claims.claimed[tier] ?? 0
-      }
-    }
+    if (day >= firstDay) record(day)
+    else if (world.publicationDelayDays > 0) delayed.publish(age, claims.claimed)
     if (day === plannedLastDay) endReason = 'planned_end'
-    if (age >= 3 * SALES_WINDOW_DAYS && recentTotal < SLOW_SALES_SHARE * launchWindowTotal) {
+    if (
+      age >= 3 * SALES_WINDOW_DAYS &&
+      recentTotal < world.endRules.slowSalesShare * launchWindowTotal
+    ) {
       endReason = 'sales_slowed'
     }
     if (unsoldTickets <= SOLD_OUT_SHARE * design.ticketsPrinted) endReason = 'sold_out'
     const topPrizes = design.tiers[topTier]?.totalPrizes ?? 0
-    if (windDownLastDay === Infinity && (claims.claimed[topTier] ?? 0) >= topPrizes) {
+    if (
+      world.endRules.closeAfterLastTopPrize && windDownLastDay === Infinity &&
+      (claims.claimed[topTier] ?? 0) >= topPrizes
+    ) {
       windDownLastDay = day + windDownDays
     }
     if (day >= windDownLastDay) endReason = 'top_prizes_claimed'
@@ -203,7 +311,32 @@ function simulateGame(
   }
   if (lastDay < firstDay) return null
 
-  const rows = lastDay - firstDay + 1
+  // An ended game may stay listed (within the claim deadline): late winners still claim.
+  const recordedLastDay = endReason === 'on_sale'
+    ? lastDay
+    : Math.min(lastDay + world.postEndPublishedDays, options.days - 1)
+  const rows = recordedLastDay - firstDay + 1
+  if (rows !== capacity) {
+    // Copy when the game ended early (the unused tail is freed) or is listed after its end.
+    const resized = (array: Int32Array, width: number) => {
+      const copy = new Int32Array(rows * width)
+      copy.set(array.subarray(0, Math.min(rows, lastDay - firstDay + 1) * width))
+      return copy
+    }
+    unsoldTicketsByDay = resized(unsoldTicketsByDay, 1)
+    unsoldPrizesByDay = resized(unsoldPrizesByDay, tierCount)
+    claimedByDay = resized(claimedByDay, tierCount)
+  }
+  const nothingSold = new Int32Array(tierCount + 1)
+  for (let day = lastDay + 1; day <= recordedLastDay; day++) {
+    claims.advance(nothingSold)
+    record(day)
+  }
+  const publishedDays = new Uint8Array(rows)
+  for (let row = 0; row < rows; row++) {
+    publishedDays[row] = row === 0 || context.calendar(firstDay + row) ? 1 : 0
+  }
+
   const publishTicketsPrinted = options.publishTicketsPrinted ?? options.publication === 'all_tiers'
   const launchDate = addDays(options.startDate, launch.launchDay)
   return {
@@ -217,10 +350,14 @@ function simulateGame(
       ticketsPrinted: publishTicketsPrinted ? design.ticketsPrinted : null,
       launchDate,
     },
-    tiers: design.tiers.map((tier) => ({
+    tiers: design.tiers.map((tier, index) => ({
       ...tier,
-      published: options.publication === 'all_tiers' ||
-        tier.prizeAmount >= MINNESOTA_PUBLISHED_MINIMUM,
+      published: isTierPublished(options.publication, {
+        prizeAmount: tier.prizeAmount,
+        index,
+        tierCount,
+        topTiersPublished: world.topTiersPublished,
+      }),
     })),
     ticketsPrinted: design.ticketsPrinted,
     printedPayout: design.printedPayout,
@@ -228,35 +365,56 @@ function simulateGame(
     launchDay: launch.launchDay,
     firstDay,
     lastDay,
+    recordedLastDay,
     endReason,
-    // Copy when the game ended early, so the unused tail is freed.
-    unsoldTickets: rows === capacity ? unsoldTicketsByDay : unsoldTicketsByDay.slice(0, rows),
-    unsoldPrizes: rows === capacity
-      ? unsoldPrizesByDay
-      : unsoldPrizesByDay.slice(0, rows * tierCount),
-    claimedPrizes: rows === capacity ? claimedByDay : claimedByDay.slice(0, rows * tierCount),
+    unsoldTickets: unsoldTicketsByDay,
+    unsoldPrizes: unsoldPrizesByDay,
+    claimedPrizes: claimedByDay,
+    published: publishedDays,
   }
 }
 
 /**
- * Simulates the portfolio game by game, in launch order, yielding each game on sale on at least
- * one observed day. Lets callers stream thousands of games without holding them all.
+ * Simulates the portfolio game by game, in launch order, yielding each game recorded on at least
+ * one day (on sale on an observed or a history day). Lets callers stream thousands of games
+ * without holding them all.
  */
 export function* simulatedGames(options: PortfolioOptions): Generator<SimulatedGame> {
   if (!(options.days >= 1)) {
     throw new Error(`Cannot simulate: days must be >= 1, not ${options.days}`)
   }
+  const historyDays = options.historyDays ?? 0
+  if (!(Number.isInteger(historyDays) && historyDays >= 0)) {
+    throw new Error(`Cannot simulate: historyDays must be an integer >= 0, not ${historyDays}`)
+  }
+  const world = options.world ?? BASE_WORLD
+  const activeGames = options.activeGames ?? 40
   const plan = planLaunches(createRandom(deriveSeed(options.seed, PLAN_STREAM)), {
     days: options.days,
-    activeGames: options.activeGames ?? 40,
+    activeGames,
+    plannedLifeMedianDays: world.sales.plannedLifeMedianDays,
   })
+  // Launches early enough to be on sale in the history only: planned apart, so the games of
+  // the observed days are the same with or without a history.
+  const historyPlan = historyDays === 0 ? [] : planLaunches(
+    createRandom(deriveSeed(options.seed, HISTORY_PLAN_STREAM)),
+    {
+      days: options.days,
+      activeGames,
+      plannedLifeMedianDays: world.sales.plannedLifeMedianDays,
+      fromDay: -LONGEST_LIFE_DAYS - historyDays,
+      untilDay: plan[0]?.launchDay ?? 0,
+      firstIndex: HISTORY_LAUNCH_INDEX,
+    },
+  )
+  const calendar = publicationCalendar(options, world)
   let nextId = options.firstGameId ?? 1
   const editions = new Map<string, number>()
-  for (const launch of plan) {
-    // Games planned to end before day 0 cannot be on sale in the window: skip their work.
-    if (launch.launchDay + launch.plannedLifeDays - 1 < 0) continue
+  for (const launch of [...historyPlan, ...plan]) {
+    // Games planned to end before the first recorded day cannot be in it: skip their work.
+    if (launch.launchDay + launch.plannedLifeDays - 1 < -historyDays) continue
     const random = createRandom(deriveSeed(options.seed, GAME_STREAM, launch.index))
-    const game = simulateGame(random, { options, launch, id: nextId })
+    const game = simulateGame(random, { options, world, calendar, launch, id: nextId })
     if (!game) continue
     nextId++
     // Reused structures get an edition number, as lotteries do with popular games.
@@ -274,6 +432,34 @@ export function simulatePortfolio(options: PortfolioOptions): SimulatedPortfolio
     publication: options.publication,
     startDate: options.startDate,
     days: options.days,
+    historyDays: options.historyDays ?? 0,
+    world: options.world ?? BASE_WORLD,
     games: [...simulatedGames(options)],
+  }
+}
+
+/**
+ * The same game as a lottery with another publication rule would publish it (the sales and
+ * claims are the rule's business of nobody): the tiers' published flags and, by default, whether
+ * tickets printed is published. Shares the game's arrays.
+ */
+export function underPublicationRule(
+  game: SimulatedGame,
+  rule: PublicationRule,
+  world: WorldParameters,
+): SimulatedGame {
+  const tierCount = game.tiers.length
+  return {
+    ...game,
+    facts: { ...game.facts, ticketsPrinted: rule === 'all_tiers' ? game.ticketsPrinted : null },
+    tiers: game.tiers.map((tier, index) => ({
+      ...tier,
+      published: isTierPublished(rule, {
+        prizeAmount: tier.prizeAmount,
+        index,
+        tierCount,
+        topTiersPublished: world.topTiersPublished,
+      }),
+    })),
   }
 }

@@ -301,7 +301,7 @@ async function loadInTransaction(
         if (span === null) continue
         claimGameKeys(taken, game)
         loaded.asOfDate = dateOf(game.startDate, window.asOfDay)
-        addGame(chunk, game, { span, dateOf })
+        const snapshots = addGame(chunk, game, { span, dateOf })
         if (truth === 'as_of_date') addTruth(chunk, gameTruth(game, span.lastLoadedDay))
         if (truth === 'history') {
           for (let day = span.firstLoadedDay; day <= span.lastLoadedDay; day++) {
@@ -311,7 +311,7 @@ async function loadInTransaction(
         loaded.gameIds.push(game.facts.id)
         if (span.isActive) loaded.activeGameIds.push(game.facts.id)
         loaded.prizeTiers += game.tiers.length
-        loaded.snapshots += span.lastLoadedDay - span.firstLoadedDay + 1
+        loaded.snapshots += snapshots
         if (chunk.games >= chunkGames) await flush()
         // Let the socket and Postgres's replies through between games: the previous chunk is
         // written while the next one is simulated.
@@ -440,18 +440,20 @@ function rememberedDates(): DateOfDay {
 /**
  * The game's rows, read straight from the simulator's arrays: what `observeGame` on the last
  * loaded day shows (tiers, snapshots), without building an object per snapshot. The
- * integration test holds the two equal.
+ * integration test holds the two equal. Returns the snapshots written (published days only).
  */
 function addGame(
   chunk: CopyChunk,
   game: SimulatedGame,
   context: { span: LoadedSpan; dateOf: DateOfDay },
-): void {
+): number {
   const { span, dateOf } = context
   const { facts, tiers, claimedPrizes } = game
   const tierCount = tiers.length
-  const lastRow = span.lastLoadedDay - game.firstDay
   const lastLoadedDate = dateOf(game.startDate, span.lastLoadedDay)
+  // The tiers carry the counts last published: after its end, for an ended game still listed.
+  let lastPublishedRow = span.lastSnapshotDay - game.firstDay
+  while (lastPublishedRow > 0 && game.published[lastPublishedRow] !== 1) lastPublishedRow--
   chunk.games++
   chunk.gameLines.push(copyLine([
     facts.id,
@@ -464,12 +466,12 @@ function addGame(
     facts.launchDate,
     span.isActive ? null : lastLoadedDate,
     span.isActive ? 't' : 'f',
-    `${lastLoadedDate} 06:00:00 America/Chicago`,
+    `${dateOf(game.startDate, span.lastSnapshotDay)} 06:00:00 America/Chicago`,
   ]))
   const publishedKeys: string[] = []
   const publishedTiers: number[] = []
   tiers.forEach((tier, i) => {
-    const remaining = tier.totalPrizes - (claimedPrizes[lastRow * tierCount + i] ?? 0)
+    const remaining = tier.totalPrizes - (claimedPrizes[lastPublishedRow * tierCount + i] ?? 0)
     chunk.tierLines.push(copyLine([
       facts.id,
       tier.prizeAmount,
@@ -484,8 +486,10 @@ function addGame(
   })
   const topIsPublished = tiers[tierCount - 1]?.published === true
   const prefix = `${facts.id}\t`
-  for (let day = span.firstLoadedDay; day <= span.lastLoadedDay; day++) {
+  let snapshots = 0
+  for (let day = span.firstLoadedDay; day <= span.lastSnapshotDay; day++) {
     const row = day - game.firstDay
+    if (game.published[row] !== 1) continue
     let counts = ''
     let top = '\\N'
     publishedTiers.forEach((i, k) => {
@@ -494,7 +498,9 @@ function addGame(
       if (topIsPublished && i === tierCount - 1) top = String(remaining)
     })
     chunk.snapshotLines.push(`${prefix}${dateOf(game.startDate, day)}\t{${counts}}\t${top}\n`)
+    snapshots++
   }
+  return snapshots
 }
 
 function addTruth(chunk: CopyChunk, truth: GameTruth): void {

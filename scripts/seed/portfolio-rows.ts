@@ -6,7 +6,12 @@
  * generator (SQL text).
  */
 import { addDays } from '../../supabase/functions/_shared/scoring/calendar.ts'
-import { type GameTruth, gameTruth, observeGame } from '../market-sim/observations.ts'
+import {
+  type GameTruth,
+  gameTruth,
+  publishedTiersOn,
+  snapshotHistory,
+} from '../market-sim/observations.ts'
 import type { SimulatedGame } from '../market-sim/simulator.ts'
 import type {
   GameFacts,
@@ -29,13 +34,13 @@ export interface GameRowsAsOf {
   facts: GameFacts
   /** On sale on the as-of day. */
   isActive: boolean
-  /** Day index of the last loaded day: the as-of day, or the last day on sale. */
+  /** Day index of the last loaded day on sale: the as-of day, or the last day on sale. */
   lastLoadedDay: number
-  /** ISO date of the last loaded day. */
+  /** ISO date of the last loaded day on sale. */
   lastLoadedDate: string
   /** ISO date of the game's last day on sale, `null` while it is on sale. */
   endDate: string | null
-  /** Tiers with the remaining counts published on the last loaded day. */
+  /** Tiers with the remaining counts last published (after its end, for a game still listed). */
   tiers: PrizeTier[]
   /** Published snapshots within the window, oldest first. */
   snapshots: Snapshot[]
@@ -47,25 +52,32 @@ export interface GameRowsAsOf {
 export interface LoadedSpan {
   /** On sale on the as-of day. */
   isActive: boolean
-  /** First and last loaded day indices, both inclusive. */
+  /** First loaded day and last loaded day on sale, both inclusive. */
   firstLoadedDay: number
   lastLoadedDay: number
+  /**
+   * Last day whose published counts are loaded: `lastLoadedDay`, or later for an ended game
+   * the lottery still lists (its counts fall as late winners claim).
+   */
+  lastSnapshotDay: number
 }
 
 /**
  * Which days of `game` the window holds, or `null` when the game is not in it: not yet on sale
- * on the as-of day, ended before the window, or ended within it while ended games are left out.
+ * on the as-of day, ended (and no longer listed) before the window, or ended within it while
+ * ended games are left out.
  */
 export function loadedSpan(game: SimulatedGame, window: HistoryWindow): LoadedSpan | null {
   const { asOfDay, historyDays, includeEndedGames } = window
   const firstWindowDay = asOfDay - historyDays + 1
-  if (game.firstDay > asOfDay || game.lastDay < firstWindowDay) return null
+  if (game.firstDay > asOfDay || game.recordedLastDay < firstWindowDay) return null
   const isActive = game.lastDay >= asOfDay
   if (!isActive && !includeEndedGames) return null
   return {
     isActive,
     firstLoadedDay: Math.max(game.firstDay, firstWindowDay),
     lastLoadedDay: Math.min(game.lastDay, asOfDay),
+    lastSnapshotDay: Math.min(game.recordedLastDay, asOfDay),
   }
 }
 
@@ -73,16 +85,17 @@ export function loadedSpan(game: SimulatedGame, window: HistoryWindow): LoadedSp
 export function gameRowsAsOf(game: SimulatedGame, window: HistoryWindow): GameRowsAsOf | null {
   const span = loadedSpan(game, window)
   if (span === null) return null
-  const observation = observeGame(game, span.lastLoadedDay)
+  const lastLoadedDate = addDays(game.startDate, span.lastLoadedDay)
   const firstLoadedDate = addDays(game.startDate, span.firstLoadedDay)
   return {
-    facts: observation.game,
+    facts: { ...game.facts },
     isActive: span.isActive,
     lastLoadedDay: span.lastLoadedDay,
-    lastLoadedDate: observation.asOfDate,
-    endDate: span.isActive ? null : observation.asOfDate,
-    tiers: observation.tiers,
-    snapshots: observation.snapshots.filter((snapshot) => snapshot.snapshotDate >= firstLoadedDate),
+    lastLoadedDate,
+    endDate: span.isActive ? null : lastLoadedDate,
+    tiers: publishedTiersOn(game, span.lastSnapshotDay),
+    snapshots: snapshotHistory(game, span.lastSnapshotDay)
+      .filter((snapshot) => snapshot.snapshotDate >= firstLoadedDate),
     truth: gameTruth(game, span.lastLoadedDay),
   }
 }
