@@ -152,11 +152,13 @@ describe('the simulator in a world', () => {
     expect(lateClaims).toBeGreaterThan(0)
   })
 
-  it.each([
-    ['top_prize', (index: number, count: number) => index === count - 1],
-    ['top_tiers', (index: number, count: number) => index >= count - 3],
-    ['all_tiers', () => true],
-  ] as const)('publishes the tiers the %s rule names', (rule, expected) => {
+  it.each(
+    [
+      ['top_prize', (index: number, count: number) => index === count - 1],
+      ['top_tiers', (index: number, count: number) => index >= count - 3],
+      ['all_tiers', () => true],
+    ] as const,
+  )('publishes the tiers the %s rule names', (rule, expected) => {
     const portfolio = simulatePortfolio({ ...options, publication: rule })
     for (const game of portfolio.games) {
       game.tiers.forEach((tier, index) =>

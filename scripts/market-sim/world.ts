@@ -6,7 +6,10 @@
  * unchanged); {@link drawWorld} draws a world from {@link WORLD_RANGES}, the documented family of
  * worlds the model is trained, calibrated and judged on.
  */
-import { PRIZE_CLASSES, type PrizeClass } from '../../supabase/functions/_shared/scoring/prize-class.ts'
+import {
+  PRIZE_CLASSES,
+  type PrizeClass,
+} from '../../supabase/functions/_shared/scoring/prize-class.ts'
 import type { Random } from '../lib/random.ts'
 
 /** How the winners of one prize class claim: a minimum wait, then a fast and a slow group. */
@@ -223,7 +226,7 @@ export const WORLD_RANGES = {
     core: [80, 450],
     full: [50, 600],
     scale: 'log',
-    source: 'how fast a game\'s sales decline; base world 90-400 days',
+    source: "how fast a game's sales decline; base world 90-400 days",
   },
   soldShareScale: {
     core: [0.75, 1.1],
@@ -371,6 +374,8 @@ function around(value: number, spread: number): readonly [number, number] {
 
 /** A world's typical claim lag: the geometric mean of its classes' mean lags (for terciles). */
 export function worldClaimLagIndex(world: WorldParameters): number {
-  const logs = PRIZE_CLASSES.map((prizeClass) => Math.log(meanClaimLagDays(world.claims[prizeClass])))
+  const logs = PRIZE_CLASSES.map((prizeClass) =>
+    Math.log(meanClaimLagDays(world.claims[prizeClass]))
+  )
   return Math.exp(logs.reduce((sum, value) => sum + value, 0) / logs.length)
 }
