@@ -1,7 +1,7 @@
 /**
  * Builds the tiny fixture model `tests/fixtures/tiny-model.onnx` for fast tests: three small
  * boosted ensembles (expected return, p10, p90) trained on the simulated game-days of one
- * training seed (both publication rules), so it answers like a scoring model (close to the
+ * training state (both publication rules), so it answers like a scoring model (close to the
  * standard estimator, passing the plausibility guards and `model:publish`'s sanity checks) and
  * the same inputs always give the same bytes. Feature names default to the code's feature list
  * (`FEATURE_NAMES` of `_shared/scoring/features.ts`), so the fixture passes the function's feature
@@ -23,7 +23,7 @@ import { encodeIntervalModel } from './training/gbm/export-onnx.ts'
 import { trainIntervalModel } from './training/gbm/interval.ts'
 import { featureMatrix, type IntervalModel } from './training/gbm/model.ts'
 import { buildTrainingRows, type TrainingRows } from './training/data.ts'
-import { trainingSeeds } from './evaluation/evaluation-set.ts'
+import { trainingWorlds } from './evaluation/world-set.ts'
 import { parseCli, runMain } from './lib/cli.ts'
 import { progress } from './lib/progress.ts'
 
@@ -38,10 +38,10 @@ export interface FixtureModel {
 
 let simulatedRows: TrainingRows | undefined
 
-/** The fixture's training data: one training seed's game-days, every 3rd, both rules. */
+/** The fixture's training data: one training state's game-days, every 3rd, both rules. */
 function fixtureTrainingRows(): TrainingRows {
   simulatedRows ??= buildTrainingRows({
-    seeds: trainingSeeds(1),
+    worlds: trainingWorlds(1),
     rules: ['minnesota', 'all_tiers'],
     sampleEvery: 3,
   })
@@ -89,7 +89,7 @@ export function buildFixtureModel(
       ...(options.trainingRanges ? { trainingRanges: options.trainingRanges } : {}),
     },
     producerVersion: 'fixture',
-    docString: 'Tiny fixture model trained on one simulated seed; not a real scoring model.',
+    docString: 'Tiny fixture model trained on one simulated state; not a real scoring model.',
   })
   return { bytes, model }
 }

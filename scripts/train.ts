@@ -1,11 +1,12 @@
 /**
- * `npm run train -- [--version gbm-v1] [--seed N] [--out-dir model]`
+ * `npm run train -- [--version gbm-v2] [--seed N] [--out-dir model]`
  *
- * Trains the scoring model on simulated portfolios (training seeds only), evaluates the ONNX
- * model with onnxruntime-web on the held-out portfolios, and writes `model/<version>.onnx`
- * (metrics in its metadata), the model card `model/<version>.json` and the plot
- * `model/<version>.svg`. Deterministic for a seed: the same options give the same ONNX bytes.
- * Progress on stderr; a one-line summary on stdout.
+ * Trains the scoring model on simulated states of the family of worlds (training seeds only),
+ * calibrates it on held-out states, evaluates the ONNX model with onnxruntime-web on the held-out
+ * portfolios and the stress worlds, and writes `model/<version>.onnx` (metrics in its metadata),
+ * the model card `model/<version>.json` and the plot `model/<version>.svg`. Deterministic for a
+ * seed: the same options give the same ONNX bytes. Progress on stderr; a one-line summary on
+ * stdout.
  */
 import { execFileSync } from 'node:child_process'
 import { mkdirSync, writeFileSync } from 'node:fs'
@@ -57,7 +58,9 @@ async function main(args: string[]): Promise<void> {
   const trainedAt = new Date().toISOString()
 
   const evaluationStart = performance.now()
-  progress('evaluating the ONNX model on the held-out portfolios (onnxruntime-web)')
+  progress(
+    'evaluating the ONNX model on the held-out portfolios and stress worlds (onnxruntime-web)',
+  )
   const evaluation = await evaluateOnnxModel(encodeTrainedModel(trained, {}), {
     reference: trained.model,
     onProgress: progress,
@@ -76,7 +79,9 @@ async function main(args: string[]): Promise<void> {
     plotPath,
     evaluationPlotSvg(
       evaluation.scored,
-      `${config.version}: held-out portfolios (seeds never used in training)`,
+      `${config.version}: held-out portfolios of the base world, and stress worlds (held out by ` +
+        'their parameters)',
+      evaluation.worlds,
     ),
   )
   const card = modelCard({
@@ -108,7 +113,13 @@ async function main(args: string[]): Promise<void> {
       metrics.baseline_mae?.toFixed(5)
     }, spearman ${metrics.spearman?.toFixed(3)}, coverage80 ${
       metrics.coverage80?.toFixed(3)
-    }, parity ${metrics.onnx_max_abs_diff?.toExponential(2)}; targets met: ${
+    }, parity ${metrics.onnx_max_abs_diff?.toExponential(2)}; stress worlds: MAE ${
+      metrics.worlds_model_mae?.toFixed(5)
+    } vs ${metrics.worlds_baseline_mae?.toFixed(5)}, coverage80 ${
+      metrics.worlds_coverage80?.toFixed(3)
+    } (min ${
+      metrics.worlds_coverage80_min?.toFixed(3)
+    }), false gains ${metrics.worlds_false_gain}; targets met: ${
       Object.entries(met).map(([name, ok]) => `${name} ${ok ? 'yes' : 'NO'}`).join(', ')
     }; ${card.trainingSeconds.total} s`,
   )

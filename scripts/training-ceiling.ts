@@ -4,13 +4,13 @@
  * How low can the model's MAE go? Trains the default model's median ensemble three times on the
  * same rows: with the published features only (what the served model sees), plus the hidden
  * true share of tickets sold and true sales rate, plus also the hidden share of top prizes still
- * unsold; and compares each with the standard estimator on validation portfolios (training seeds
- * past those `npm run train` uses; never the held-out ones). If knowing the true share sold
- * barely helps while knowing which top prizes are sold-but-unclaimed halves the error, the
- * remaining error is luck that no published data reveals.
+ * unsold; and compares each with the standard estimator on validation states (training worlds
+ * past those `npm run train` uses; never calibration, held-out or stress ones). If knowing the
+ * true share sold barely helps while knowing which top prizes are sold-but-unclaimed halves the
+ * error, the remaining error is luck that no published data reveals.
  */
 import { FEATURE_NAMES } from '../supabase/functions/_shared/scoring/features.ts'
-import { trainingSeeds } from './evaluation/evaluation-set.ts'
+import { trainingWorlds } from './evaluation/world-set.ts'
 import { featureMatrix, predictTrees } from './training/gbm/model.ts'
 import type { SimulatedGame } from './market-sim/simulator.ts'
 import { parseCli, runMain } from './lib/cli.ts'
@@ -19,7 +19,7 @@ import { buildTrainingRows, type TrainingRows } from './training/data.ts'
 import { DEFAULT_TRAINING_CONFIG, trainResidualEnsembles } from './training/pipeline.ts'
 
 const SALES_RATE_DAYS = 14
-const VALIDATION_SEEDS = 24
+const VALIDATION_WORLDS = 24
 
 /** Hidden truth about a game-day: share sold, recent sales rate, share of top prizes unsold. */
 function hiddenTruth(game: SimulatedGame, day: number): number[] {
@@ -63,18 +63,16 @@ function maeByRule(rows: TrainingRows, predicted: ArrayLike<number>) {
 function main(args: string[]): void {
   const { json } = parseCli(args, { json: { type: 'boolean' } })
   const config = DEFAULT_TRAINING_CONFIG
-  const used = config.trainingPortfolioSeeds + config.calibrationPortfolioSeeds
-  const seeds = trainingSeeds(used + VALIDATION_SEEDS)
   const common = { rules: config.rules, hiddenColumns: hiddenTruth, onProgress: progress }
   const training = buildTrainingRows({
     ...common,
-    seeds: seeds.slice(0, config.trainingPortfolioSeeds),
+    worlds: trainingWorlds(config.trainingWorlds),
     sampleEvery: config.sampleEvery,
   })
   const validation = buildTrainingRows({
     ...common,
-    seeds: seeds.slice(used),
-    sampleEvery: 2,
+    worlds: trainingWorlds(VALIDATION_WORLDS, config.trainingWorlds),
+    sampleEvery: 4,
   })
   const results: Record<string, Record<string, number>> = {
     baseline: maeByRule(validation, validation.baseline),
@@ -94,7 +92,7 @@ function main(args: string[]): void {
     results[name] = maeByRule(rows, predictTrees(median, featureMatrix(rows.features, columns)))
   }
   console.log(
-    `MAE of the expected return per $1 on ${VALIDATION_SEEDS} validation seeds (${validation.rowCount} game-days), ratio to the standard estimator:`,
+    `MAE of the expected return per $1 on ${VALIDATION_WORLDS} validation states (${validation.rowCount} game-days), ratio to the standard estimator:`,
   )
   const baseline = results.baseline ?? {}
   for (const [name, byRule] of Object.entries(results)) {

@@ -126,10 +126,10 @@ describe('publishModel and the model registry', () => {
     expect(await activeVersion(sql)).toBe(fixtureVersion)
   })
 
-  it('rejects a model whose feature names differ from the code and registers nothing', async () => {
-    const { file } = writeFixtureModel(mismatchVersion, FEATURE_NAMES.slice(0, -1))
+  it('rejects a model asking for a feature the code cannot compute and registers nothing', async () => {
+    const { file } = writeFixtureModel(mismatchVersion, [...FEATURE_NAMES.slice(1), 'made_up'])
     await expect(publishModel(sql, { file, target: { kind: 'local_file' } })).rejects.toThrow(
-      `its feature names do not match the code's (lacks ${FEATURE_NAMES.at(-1)})`,
+      'the model asks for unknown features made_up, which the code cannot compute',
     )
     expect(await registryRow(mismatchVersion)).toBeUndefined()
     expect(await activeVersion(sql)).toBe(fixtureVersion)

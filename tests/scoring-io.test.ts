@@ -102,6 +102,7 @@ describe('upsertPredictions', () => {
       expectedReturn: 0.725,
       expectedReturnLow: 0.6,
       expectedReturnHigh: 0.9,
+      probabilityAbovePar: 0.0125,
       confidenceLevel: 40,
       recommendation: 'neutral',
       reasoning: 'Returns about 73 cents per $1 on average; "quoted" \\ text.',
@@ -117,8 +118,8 @@ describe('upsertPredictions', () => {
     await write(61)
     const rows = await sql`
       select game_id, ai_score, win_probability, expected_value::float8 as expected_value,
-        expected_return, expected_return_low, expected_return_high, confidence_level,
-        recommendation::text, reasoning, features, run_id
+        expected_return, expected_return_low, expected_return_high, probability_above_par,
+        confidence_level, recommendation::text, reasoning, features, run_id
       from public.predictions
       where model_version = 'scoring-io-test' and prediction_date = ${asOfDate}
       order by game_id`
@@ -133,6 +134,7 @@ describe('upsertPredictions', () => {
         expected_return: expected.expectedReturn,
         expected_return_low: expected.expectedReturnLow,
         expected_return_high: expected.expectedReturnHigh,
+        probability_above_par: expected.probabilityAbovePar,
         confidence_level: expected.confidenceLevel,
         recommendation: expected.recommendation,
         reasoning: expected.reasoning,

@@ -7,6 +7,7 @@
  * The model is loaded before the clock starts (the function's warm calls reuse theirs too).
  */
 import type { Sql } from 'postgres'
+import { claimProfilesForRun } from '../../supabase/functions/_shared/run/claim-profiles.ts'
 import {
   loadActiveModel,
   type ModelSource,
@@ -74,6 +75,14 @@ export async function runPerGameBaseline(
       order by state, id`
     return rows.map((row) => Number(row.id))
   })
+  // The states' claim profiles: one query (the original design had none; the same inputs keep
+  // the comparison fair).
+  const { profiles } = await timed('read', () =>
+    claimProfilesForRun(sql, {
+      scope: { states, gameIds: null },
+      asOfDate: predictionDate,
+      store: false,
+    }))
   let scored = 0
   for (const [index, gameId] of gameIds.entries()) {
     const observations = await timed('read', () =>
@@ -83,10 +92,13 @@ export async function runPerGameBaseline(
         historyDays,
         snapshots: 'features',
       }))
-    const batch = await timed('features', () => prepareBatch(observations))
+    const batch = await timed(
+      'features',
+      () => prepareBatch(observations, { columns: model.columns, profiles }),
+    )
     const predictions: Prediction[] = await timed('inference', async () => {
       const outputs = await model.predict(batch.matrix, batch.prepared.length)
-      return interpretBatch(batch.prepared, outputs)
+      return interpretBatch(batch, outputs, { aboveParCalibration: model.aboveParCalibration })
     })
     await timed(
       'write',

@@ -16,6 +16,7 @@ import type { GradientBoostedTrees } from '../training/gbm/model.ts'
 import { createRandom } from '../lib/random.ts'
 import { randomCompleteEnsemble } from '../training/gbm/synthetic.ts'
 import { sha256Hex } from '../../supabase/functions/_shared/run/model-store.ts'
+import { readScoringModelMetadata } from '../../supabase/functions/_shared/onnx/metadata.ts'
 import { localDir, repoRoot } from '../local-stack/config.ts'
 import { listModelCards, modelDir } from '../models/model-cards.ts'
 import { activateVersion, activeVersion, registerAndActivate } from '../models/registry.ts'
@@ -114,7 +115,8 @@ export async function activateBenchModel(
     storageBucket: 'models',
     storagePath: model.path,
     sha256: await sha256Hex(bytes),
-    featureNames: FEATURE_NAMES,
+    // The columns the model itself names (an older feature set's model too).
+    featureNames: readScoringModelMetadata(bytes).featureNames,
     metrics: {},
     trainedAt: null,
   })

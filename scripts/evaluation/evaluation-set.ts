@@ -21,6 +21,12 @@ export const EVALUATION_START_DATE = '2025-01-01'
 /** Observed days of every held-out portfolio. */
 export const EVALUATION_DAYS = 90
 
+/**
+ * Days of history before the first observed day: what the state's database holds when scoring
+ * starts, from which its claim profile is estimated. The observed games are the same as without.
+ */
+export const HELD_OUT_HISTORY_DAYS = 182
+
 /** State code of the simulated markets under each publication rule. */
 const STATE_BY_RULE: Record<PublicationRule, string> = {
   minnesota: 'MN',
@@ -31,7 +37,8 @@ const STATE_BY_RULE: Record<PublicationRule, string> = {
 
 /**
  * The held-out portfolios: each seed under both publication rules (the same markets, published
- * differently), about 40 games on sale, 90 days.
+ * differently), about 40 games on sale, 90 days, in the base world (the simulator's original
+ * setting), with {@link HELD_OUT_HISTORY_DAYS} days of history.
  */
 export const HELD_OUT_PORTFOLIOS: readonly PortfolioOptions[] =
   (['minnesota', 'all_tiers'] as const)
@@ -42,6 +49,7 @@ export const HELD_OUT_PORTFOLIOS: readonly PortfolioOptions[] =
         state: STATE_BY_RULE[publication],
         startDate: EVALUATION_START_DATE,
         days: EVALUATION_DAYS,
+        historyDays: HELD_OUT_HISTORY_DAYS,
         activeGames: 40,
       }))
     )

@@ -1,10 +1,12 @@
 /**
  * The model card's plot, as hand-written SVG: predicted vs true expected return per $1 on the
- * held-out portfolios (model and baseline, one panel per publication rule), and the model's 80%
- * interval coverage by decile of predicted interval width.
+ * held-out portfolios (model and baseline, one panel per publication rule), the model's 80%
+ * interval coverage by decile of predicted interval width, and on the stress worlds the 80%
+ * coverage by publication rule and by claim-lag tercile, and the MAE by rule against the
+ * standard estimator's.
  */
 import type { PublicationRule } from '../market-sim/simulator.ts'
-import type { ScoredGameDay } from './model-evaluation.ts'
+import type { ScoredGameDay, WorldsEvaluation } from './model-evaluation.ts'
 
 /** Points drawn per series and panel (an evenly spaced subsample keeps the file small). */
 const POINTS_PER_SERIES = 1_200
@@ -160,8 +162,133 @@ function coveragePanel(x0: number, byRule: Map<PublicationRule, ScoredGameDay[]>
   return parts
 }
 
-/** The plot as an SVG document. */
-export function evaluationPlotSvg(scored: readonly ScoredGameDay[], title: string): string {
+/** One labelled bar of a bar panel, with an optional second (baseline) bar beside it. */
+interface Bar {
+  label: string
+  value: number
+  baseline?: number
+}
+
+/** A bar panel: bars from 0 to `max`, a target band, a reference line. */
+function barPanel(
+  x0: number,
+  panel: {
+    title: string
+    yLabel: string
+    bars: readonly Bar[]
+    max: number
+    band?: readonly [number, number]
+    reference?: number
+  },
+) {
+  const { width, height, top } = PANEL
+  const sy = (value: number) => top + height - (value / panel.max) * height
+  const slot = width / panel.bars.length
+  const parts = [
+    `<rect x="${x0}" y="${top}" width="${width}" height="${height}" fill="none" stroke="#999"/>`,
+    `<text x="${x0 + width / 2}" y="${top - 10}" text-anchor="middle" font-weight="bold">${
+      escapeXml(panel.title)
+    }</text>`,
+    `<text transform="translate(${x0 - 44},${top + height / 2}) rotate(-90)" text-anchor="middle">${
+      escapeXml(panel.yLabel)
+    }</text>`,
+  ]
+  for (let i = 0; i <= 4; i++) {
+    const tick = (panel.max * i) / 4
+    parts.push(
+      `<text x="${x0 - 6}" y="${fmt(sy(tick) + 4)}" text-anchor="end">${
+        panel.max < 0.1 ? tick.toFixed(3) : tick.toFixed(2)
+      }</text>`,
+    )
+  }
+  if (panel.band) {
+    parts.push(
+      `<rect x="${x0}" y="${fmt(sy(panel.band[1]))}" width="${width}" height="${
+        fmt(sy(panel.band[0]) - sy(panel.band[1]))
+      }" fill="#ddd" fill-opacity="0.6"/>`,
+    )
+  }
+  panel.bars.forEach((bar, i) => {
+    const hasBaseline = bar.baseline !== undefined
+    const barWidth = slot * (hasBaseline ? 0.35 : 0.6)
+    const left = x0 + i * slot + slot * (hasBaseline ? 0.12 : 0.2)
+    const value = Math.min(bar.value, panel.max)
+    parts.push(
+      `<rect x="${fmt(left)}" y="${fmt(sy(value))}" width="${fmt(barWidth)}" height="${
+        fmt(sy(0) - sy(value))
+      }" fill="${COLORS.model}"/>`,
+      `<text x="${fmt(left + barWidth / 2)}" y="${
+        fmt(sy(value) - 3)
+      }" text-anchor="middle" font-size="9">${
+        bar.value < 0.1 ? bar.value.toFixed(4) : bar.value.toFixed(3)
+      }</text>`,
+    )
+    if (hasBaseline) {
+      const base = Math.min(bar.baseline as number, panel.max)
+      parts.push(
+        `<rect x="${fmt(left + barWidth + 2)}" y="${fmt(sy(base))}" width="${
+          fmt(barWidth)
+        }" height="${fmt(sy(0) - sy(base))}" fill="${COLORS.baseline}"/>`,
+      )
+    }
+    parts.push(
+      `<text x="${fmt(x0 + (i + 0.5) * slot)}" y="${
+        top + height + 14
+      }" text-anchor="middle" font-size="9">${escapeXml(bar.label)}</text>`,
+    )
+  })
+  if (panel.reference !== undefined) {
+    parts.push(
+      `<line x1="${x0}" y1="${fmt(sy(panel.reference))}" x2="${x0 + width}" y2="${
+        fmt(sy(panel.reference))
+      }" stroke="${COLORS.target}" stroke-dasharray="4 3"/>`,
+    )
+  }
+  return parts
+}
+
+const TERCILE_NAMES = ['short lags', 'middle lags', 'long lags']
+
+/** The stress worlds' panels: coverage by rule and lag tercile, MAE by rule. */
+function worldsPanels(x0: number, worlds: WorldsEvaluation) {
+  const coverage = barPanel(x0, {
+    title: 'stress worlds: 80% coverage',
+    yLabel: 'share of true values inside',
+    bars: [
+      ...worlds.model.map((report) => ({ label: report.publication, value: report.coverage80 })),
+      ...worlds.lagTerciles.map((tercile) => ({
+        label: TERCILE_NAMES[tercile.tercile] ?? `tercile ${tercile.tercile + 1}`,
+        value: tercile.coverage80,
+      })),
+    ],
+    max: 1,
+    band: [0.77, 0.83],
+    reference: 0.8,
+  })
+  const maxMae = Math.max(
+    ...worlds.model.map((report) => report.meanAbsoluteError),
+    ...worlds.baseline.map((report) => report.meanAbsoluteError),
+  )
+  const mae = barPanel(x0 + PANEL.width + PANEL.gap, {
+    title: 'stress worlds: MAE by rule',
+    yLabel: 'mean absolute error per $1',
+    bars: worlds.model.map((report) => ({
+      label: report.publication,
+      value: report.meanAbsoluteError,
+      baseline: worlds.baseline.find((base) => base.publication === report.publication)
+        ?.meanAbsoluteError,
+    })),
+    max: Math.ceil(maxMae * 1.25 * 1000) / 1000,
+  })
+  return [...coverage, ...mae]
+}
+
+/** The plot as an SVG document (with the stress worlds' panels when `worlds` is given). */
+export function evaluationPlotSvg(
+  scored: readonly ScoredGameDay[],
+  title: string,
+  worlds?: WorldsEvaluation,
+): string {
   const byRule = new Map<PublicationRule, ScoredGameDay[]>()
   for (const row of scored) {
     const rows = byRule.get(row.publication) ?? []
@@ -175,6 +302,11 @@ export function evaluationPlotSvg(scored: readonly ScoredGameDay[], title: strin
     x0 += PANEL.width + PANEL.gap
   }
   panels.push(...coveragePanel(x0, byRule))
+  if (worlds) {
+    x0 += PANEL.width + PANEL.gap
+    panels.push(...worldsPanels(x0, worlds))
+    x0 += PANEL.width + PANEL.gap
+  }
   const width = x0 + PANEL.width + 20
   const height = PANEL.top + PANEL.height + 80
   const legendY = PANEL.top + PANEL.height + 56

@@ -5,6 +5,10 @@
  * On a day the lottery does not publish, the scorer sees the latest published counts.
  */
 import { addDays } from '../../supabase/functions/_shared/scoring/calendar.ts'
+import {
+  FEATURE_HISTORY_DAYS,
+  FEATURE_LOOKBACK_DAYS,
+} from '../../supabase/functions/_shared/scoring/features.ts'
 import type { SimulatedGame, SimulatedPortfolio } from './simulator.ts'
 import {
   type GameObservation,
@@ -107,6 +111,34 @@ export function publishedTiersOn(game: SimulatedGame, day: number): PrizeTier[] 
   return tiersOn(game, latestPublishedRow(game, day - game.firstDay))
 }
 
+/**
+ * What the scorer reads about the game on `day`: as {@link observeGame}, but with only the
+ * snapshots the features read (`snapshotsFeaturesRead`, as the scorer's SQL selects them), built
+ * straight from the arrays: a few objects per game-day instead of its whole history.
+ */
+export function observeGameForFeatures(game: SimulatedGame, day: number): GameObservation {
+  const row = rowOf(game, day)
+  const latest = latestPublishedRow(game, row)
+  const earliest = Math.max(0, row - (FEATURE_HISTORY_DAYS - 1))
+  const rows = new Set<number>()
+  if (latest >= earliest) {
+    let first = earliest
+    while (game.published[first] !== 1) first++
+    rows.add(first).add(latest)
+    for (const span of FEATURE_LOOKBACK_DAYS) {
+      let start = Math.max(first, latest - span)
+      while (game.published[start] !== 1) start++
+      rows.add(start)
+    }
+  }
+  return {
+    game: { ...game.facts },
+    tiers: tiersOn(game, latest),
+    snapshots: [...rows].sort((a, b) => a - b).map((r) => snapshotOn(game, r)),
+    asOfDate: addDays(game.startDate, day),
+  }
+}
+
 /** What the scorer would see about the game on `day`, with the snapshots up to that day. */
 export function observeGame(game: SimulatedGame, day: number): GameObservation {
   const row = rowOf(game, day)
@@ -143,10 +175,11 @@ export function gameTruth(game: SimulatedGame, day: number): GameTruth {
 }
 
 /**
- * Every on-sale day of the game, oldest first. The days share one snapshot history (each
- * observation holds a prefix of it), so this costs O(days), not O(days²).
+ * Every on-sale day of the game from `fromDay` (default its first), oldest first. The days share
+ * one snapshot history (each observation holds a prefix of it), so this costs O(days), not
+ * O(days²).
  */
-export function observedGameDays(game: SimulatedGame): ObservedGameDay[] {
+export function observedGameDays(game: SimulatedGame, fromDay = game.firstDay): ObservedGameDay[] {
   const history = snapshotHistory(game)
   const result: ObservedGameDay[] = []
   let published = 0
@@ -157,6 +190,7 @@ export function observedGameDays(game: SimulatedGame): ObservedGameDay[] {
       published++
       latestRow = row
     }
+    if (day < fromDay) continue
     result.push({
       observation: {
         game: { ...game.facts },

@@ -292,7 +292,7 @@ function drawValue(random: Random, range: ParameterRange, spread: WorldSpread): 
 }
 
 /** A class behaviour with the given mean lag, slow share and slow/fast ratio. */
-function classBehaviour(
+export function classBehaviour(
   meanLagDays: number,
   shape: { minimumLagDays: number; slowShare: number; slowToFastRatio: number },
 ): ClassClaimBehaviour {
@@ -378,4 +378,27 @@ export function worldClaimLagIndex(world: WorldParameters): number {
     Math.log(meanClaimLagDays(world.claims[prizeClass]))
   )
   return Math.exp(logs.reduce((sum, value) => sum + value, 0) / logs.length)
+}
+
+/**
+ * Mean days a winning ticket of a class stays unclaimed within its first `horizonDays` days:
+ * ∫₀^h P(not yet claimed) du, the lag that matters for a game sold for `horizonDays` days at a
+ * steady pace (the full mean as the horizon grows). Never-claimed prizes are left out, and the
+ * games' lag factors are averaged in (their means scale by exp(σ²/2)).
+ */
+export function effectiveClaimLagDays(
+  world: WorldParameters,
+  prizeClass: PrizeClass,
+  horizonDays: number,
+): number {
+  const behaviour = world.claims[prizeClass]
+  const scale = Math.exp(world.gameLagSpread ** 2 / 2)
+  const minimum = Math.min(horizonDays, behaviour.minimumLagDays)
+  const rest = horizonDays - minimum
+  const truncated = (meanDays: number) => {
+    const mean = meanDays * scale
+    return mean * (1 - Math.exp(-rest / Math.max(mean, 1e-9)))
+  }
+  return minimum + behaviour.fastShare * truncated(behaviour.fastMeanDays) +
+    (1 - behaviour.fastShare) * truncated(behaviour.slowMeanDays)
 }

@@ -1,5 +1,5 @@
 /**
- * Publishing a model: check it against the code's feature list, score the reference set and
+ * Publishing a model: check that the code computes every feature it names, score the reference set and
  * refuse outputs that fail the sanity checks (`sanity-check.ts`) unless forced, upload it to the
  * private Storage bucket `models` (hosted Supabase or the Supabase CLI stack), and register and
  * activate it in `ml_models` in one transaction. On the Docker-free local stack, where there is
@@ -9,12 +9,9 @@
 import { readFileSync } from 'node:fs'
 import { basename, relative, resolve } from 'node:path'
 import type { Sql } from 'postgres'
-import { FEATURE_NAMES } from '../../supabase/functions/_shared/scoring/features.ts'
+import { featureNameProblems } from '../../supabase/functions/_shared/scoring/features.ts'
 import { sha256Hex } from '../../supabase/functions/_shared/run/model-store.ts'
-import {
-  describeFeatureNameMismatch,
-  readScoringModelMetadata,
-} from '../../supabase/functions/_shared/onnx/metadata.ts'
+import { readScoringModelMetadata } from '../../supabase/functions/_shared/onnx/metadata.ts'
 import { repoRoot } from '../local-stack/config.ts'
 import { type ModelEntry, registerAndActivate } from './registry.ts'
 import { checkModelSanity, describeFailures, type SanityReport } from './sanity-check.ts'
@@ -37,7 +34,10 @@ export interface PublishedModel {
   sanity: SanityReport
 }
 
-/** Reads a model file and checks its metadata; throws a clear Error when it cannot be used. */
+/**
+ * Reads a model file and checks its metadata; throws a clear Error when it cannot be used. A
+ * model of an earlier feature set is fine as long as the code still computes what it names.
+ */
 export function readModelFile(file: string) {
   const bytes = new Uint8Array(readFileSync(file))
   let metadata
@@ -46,10 +46,10 @@ export function readModelFile(file: string) {
   } catch (error) {
     throw new Error(`Cannot publish ${file}: ${(error as Error).message}`)
   }
-  const mismatch = describeFeatureNameMismatch(metadata.featureNames, FEATURE_NAMES)
-  if (mismatch !== null) {
+  const problem = featureNameProblems(metadata.featureNames)
+  if (problem !== null) {
     throw new Error(
-      `Cannot publish ${file}: its feature names do not match the code's (${mismatch}). ` +
+      `Cannot publish ${file}: the model ${problem}, which the code cannot compute. ` +
         'Retrain it with npm run train.',
     )
   }

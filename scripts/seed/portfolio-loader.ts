@@ -19,6 +19,7 @@ import {
   simulatedGames,
 } from '../market-sim/simulator.ts'
 import { tierKey } from '../../supabase/functions/_shared/scoring/types.ts'
+import type { WorldParameters } from '../market-sim/world.ts'
 import { type HistoryWindow, type LoadedSpan, loadedSpan } from './portfolio-rows.ts'
 import { progress } from '../lib/progress.ts'
 
@@ -57,6 +58,8 @@ export interface PortfolioLoadOptions {
   truth?: TruthRows
   /** Whether `games.tickets_printed` is published; default only under `all_tiers`. */
   publishTicketsPrinted?: boolean
+  /** How the states' lotteries and players behave; default the base world. */
+  world?: WorldParameters
   /** Games per COPY chunk; default 500. */
   chunkGames?: number
   /** Run ANALYZE on the loaded tables afterwards, so the scorer's plans fit; default true. */
@@ -141,7 +144,7 @@ const TRUTH_COLUMNS = [
  * their snapshots of the last `historyDays` days, and the truth in {@link TRUTH_TABLE}.
  * Each portfolio's observed span is exactly the history window, so a one-state load holds the
  * games of `simulatePortfolio({ seed, publication, startDate: asOfDate − (historyDays − 1),
- * days: historyDays, state, activeGames, firstGameId })`.
+ * days: historyDays, state, activeGames, firstGameId, world })`.
  */
 export async function loadSimulatedPortfolio(
   sql: Sql,
@@ -192,6 +195,7 @@ export async function loadSimulatedPortfolio(
         activeGames: target,
         firstGameId: firstId,
         publishTicketsPrinted: options.publishTicketsPrinted,
+        ...(options.world ? { world: options.world } : {}),
       }),
     })
   })

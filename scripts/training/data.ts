@@ -1,37 +1,26 @@
 /**
- * Training rows from simulated portfolios: the features of sampled game-days (the one feature
- * definition, `_shared/scoring/features.ts`) and the hidden truth they are trained against, the expected
- * return per $1 of a ticket bought that day. Portfolios are laid out like the held-out ones
- * (same length, same number of games on sale) but come from other seeds.
+ * Training rows from simulated states: the features of sampled game-days (the one feature
+ * definition, `_shared/scoring/features.ts`, with the claim profile the state's database would
+ * give that day) and the hidden truth they are trained against, the expected return per $1 of a
+ * ticket bought that day. Each state is simulated once and read under every publication rule
+ * asked for (the same games, published differently).
  */
 import {
   computeFeatures,
   FEATURE_NAMES,
 } from '../../supabase/functions/_shared/scoring/features.ts'
-import {
-  EVALUATION_DAYS,
-  EVALUATION_START_DATE,
-  isHeldOutSeed,
-} from '../evaluation/evaluation-set.ts'
-import { observedGameDays } from '../market-sim/observations.ts'
-import {
-  type PublicationRule,
-  type SimulatedGame,
-  simulatedGames,
-} from '../market-sim/simulator.ts'
+import { type WorldCase, worldPortfolio } from '../evaluation/world-set.ts'
+import { simulateState, stateGameDays } from '../market-sim/state-days.ts'
+import type { PublicationRule, SimulatedGame } from '../market-sim/simulator.ts'
 import type { TrainingRanges } from '../../supabase/functions/_shared/scoring/plausibility.ts'
 import { rangeRecorder } from './training-ranges.ts'
 
-/** Which portfolios to simulate and which of their game-days to keep. */
+/** Which states to simulate and which of their game-days to keep. */
 export interface TrainingDataOptions {
-  seeds: readonly number[]
+  worlds: readonly WorldCase[]
   rules: readonly PublicationRule[]
   /** Keep one game-day in this many: every `n`-th day of each game, from a per-game offset. */
   sampleEvery: number
-  /** Observed days per portfolio; default the held-out portfolios' length. */
-  days?: number
-  /** Games on sale on a typical day; default 40, as in the held-out portfolios. */
-  activeGames?: number
   /**
    * Hidden values appended to each row after the features (analysis only, never for a served
    * model: e.g. the true share sold, to measure what knowing it would be worth).
@@ -50,17 +39,19 @@ export interface TrainingRows {
   target: Float64Array
   /** The standard estimator's expected return per $1 (the baseline), per row. */
   baseline: Float64Array
-  /** Publication rule of each row's portfolio, as an index into `rules`. */
+  /** Publication rule of each row, as an index into `rules`. */
   ruleIndex: Uint8Array
   rules: readonly PublicationRule[]
+  /** State of each row, as an index into the worlds asked for. */
+  worldIndex: Uint16Array
   /** Game-days refused by the estimator (not in the rows). */
   refused: number
   /** The range of each guarded input over the rows (training-ranges.ts). */
   inputRanges: TrainingRanges
 }
 
-/** Grows a float array by doubling. */
-class GrowingColumn<T extends Float32Array | Float64Array | Uint8Array> {
+/** Grows a typed array by doubling. */
+export class GrowingColumn<T extends Float32Array | Float64Array | Uint8Array | Uint16Array> {
   #data: T
   #length = 0
   readonly #create: (size: number) => T
@@ -86,14 +77,11 @@ class GrowingColumn<T extends Float32Array | Float64Array | Uint8Array> {
 }
 
 /**
- * Simulates each seed under each rule and returns the features and truth of the sampled
- * game-days. Throws when a seed is held out: training must never see the evaluation markets.
+ * Simulates each state once and returns the features and truth of its sampled game-days under
+ * each rule. World cases are drawn from training or calibration seeds only (`world-set.ts`
+ * refuses held-out seeds).
  */
 export function buildTrainingRows(options: TrainingDataOptions): TrainingRows {
-  const heldOut = options.seeds.filter(isHeldOutSeed)
-  if (heldOut.length > 0) {
-    throw new Error(`Cannot train on held-out seeds ${heldOut.join(', ')}`)
-  }
   if (!Number.isInteger(options.sampleEvery) || options.sampleEvery < 1) {
     throw new RangeError(`sampleEvery must be a positive integer, not ${options.sampleEvery}`)
   }
@@ -102,51 +90,44 @@ export function buildTrainingRows(options: TrainingDataOptions): TrainingRows {
   const target = new GrowingColumn((size) => new Float64Array(size))
   const baseline = new GrowingColumn((size) => new Float64Array(size))
   const ruleIndex = new GrowingColumn((size) => new Uint8Array(size))
+  const worldIndex = new GrowingColumn((size) => new Uint16Array(size))
   let refused = 0
   const ranges = rangeRecorder()
-  const total = options.seeds.length * options.rules.length
-  let done = 0
-  for (const seed of options.seeds) {
+  for (const [index, world] of options.worlds.entries()) {
+    const portfolio = simulateState(worldPortfolio(world, 'ZZ'))
+    const before = target.length
     for (const [rule, publication] of options.rules.entries()) {
-      const before = target.length
-      for (
-        const game of simulatedGames({
-          seed,
-          publication,
-          startDate: EVALUATION_START_DATE,
-          days: options.days ?? EVALUATION_DAYS,
-          activeGames: options.activeGames ?? 40,
-        })
-      ) {
-        const offset = (game.facts.id * 7 + seed) % options.sampleEvery
-        const gameDays = observedGameDays(game)
-        for (let row = offset; row < gameDays.length; row += options.sampleEvery) {
-          const gameDay = gameDays[row]
-          if (!gameDay) continue
-          const result = computeFeatures(gameDay.observation)
-          if (!result.ok) {
-            refused++
-            continue
-          }
-          features.push(result.features.values)
-          ranges.add(gameDay.observation, result.features.estimate)
-          if (options.hiddenColumns) {
-            const hidden = options.hiddenColumns(game, game.firstDay + row)
-            featureCount = FEATURE_NAMES.length + hidden.length
-            features.push(hidden)
-          }
-          target.push([gameDay.truth.trueReturnPerDollar])
-          baseline.push([result.features.estimate.expectedReturnPerDollar.estimate])
-          ruleIndex.push([rule])
+      stateGameDays(portfolio, {
+        rule: publication,
+        sampleEvery: options.sampleEvery,
+        offsetSeed: world.seed + rule,
+      }, (gameDay) => {
+        const result = computeFeatures(gameDay.observation, { profile: gameDay.profile })
+        if (!result.ok) {
+          refused++
+          return
         }
-      }
-      done++
-      options.onProgress?.(
-        `simulated ${done}/${total} portfolios (seed ${seed}, ${publication}): ${
-          target.length - before
-        } rows`,
-      )
+        features.push(result.features.values)
+        ranges.add(gameDay.observation, result.features.estimate)
+        if (options.hiddenColumns) {
+          const game = portfolio.games[gameDay.gameIndex] as SimulatedGame
+          const hidden = options.hiddenColumns(game, gameDay.day)
+          featureCount = FEATURE_NAMES.length + hidden.length
+          features.push(hidden)
+        }
+        target.push([gameDay.truth.trueReturnPerDollar])
+        baseline.push([result.features.estimate.expectedReturnPerDollar.estimate])
+        ruleIndex.push([rule])
+        worldIndex.push([index])
+      })
     }
+    options.onProgress?.(
+      `simulated ${
+        index + 1
+      }/${options.worlds.length} states (seed ${world.seed}, ${options.rules.length} rules): ${
+        target.length - before
+      } rows`,
+    )
   }
   return {
     features: features.toArray(),
@@ -156,6 +137,7 @@ export function buildTrainingRows(options: TrainingDataOptions): TrainingRows {
     baseline: baseline.toArray(),
     ruleIndex: ruleIndex.toArray(),
     rules: options.rules,
+    worldIndex: worldIndex.toArray(),
     refused,
     inputRanges: ranges.ranges(),
   }

@@ -52,6 +52,21 @@ describe('ONNX metadata', () => {
       .not.toHaveProperty('trainingRanges')
   })
 
+  it('round-trips the probability_above_par map, and refuses knots that do not rise', () => {
+    const withMap = {
+      ...metadata,
+      aboveParCalibration: { knots: [[0, 0], [0.01, 0.004], [1, 1]] as const },
+    }
+    expect(readScoringModelMetadata(modelWith(scoringModelMetadataProps(withMap)))).toEqual(withMap)
+    const falling = scoringModelMetadataProps({
+      ...metadata,
+      aboveParCalibration: { knots: [[0, 0.2], [0.5, 0.1], [1, 1]] },
+    })
+    expect(() => readScoringModelMetadata(modelWith(falling))).toThrow(
+      `${METADATA_KEYS.aboveParCalibration} knots must rise`,
+    )
+  })
+
   it('reads the producer, raw props (including non-ASCII text) and the graph input shape', () => {
     const header = readOnnxModelHeader(modelWith({ note: 'prix gagné ≥ 1 $', empty: '' }))
     expect(header.producerName).toBe('scratch-oracle-gbm')

@@ -3,6 +3,7 @@
  * function (and the publish script) can check a model's feature names before loading it.
  */
 import { z } from 'zod'
+import type { AboveParCalibration } from '../scoring/above-par.ts'
 import { MODEL_INPUT_NAME } from './model-io.ts'
 import {
   DimensionProto,
@@ -32,6 +33,11 @@ export interface ScoringModelMetadata {
    * in models trained before they were recorded.
    */
   trainingRanges?: TrainingRanges
+  /**
+   * The map that calibrates probability_above_par (`scoring/above-par.ts`); absent in models
+   * trained before it existed, which then give the raw chance.
+   */
+  aboveParCalibration?: AboveParCalibration
 }
 
 /** Keys of {@link ScoringModelMetadata} in `metadata_props`. */
@@ -41,6 +47,7 @@ export const METADATA_KEYS = {
   modelVersion: 'model_version',
   metrics: 'metrics',
   trainingRanges: 'training_ranges',
+  aboveParCalibration: 'above_par_calibration',
 } as const
 
 /** The `metadata_props` entries (string to string) for a scoring model. */
@@ -53,6 +60,9 @@ export function scoringModelMetadataProps(metadata: ScoringModelMetadata): Recor
     ...(metadata.trainingRanges === undefined
       ? {}
       : { [METADATA_KEYS.trainingRanges]: JSON.stringify(metadata.trainingRanges) }),
+    ...(metadata.aboveParCalibration
+      ? { [METADATA_KEYS.aboveParCalibration]: JSON.stringify(metadata.aboveParCalibration) }
+      : {}),
   }
 }
 
@@ -144,12 +154,27 @@ const jsonString = <T extends z.ZodType>(schema: T) =>
     }
   }).pipe(schema)
 
+const probability = z.number().min(0).max(1)
+
+/** Knots with raw chances strictly increasing and calibrated ones never decreasing. */
+const aboveParCalibrationSchema = z.object({
+  knots: z.array(z.tuple([probability, probability])).min(2),
+}).refine(
+  ({ knots }) =>
+    knots.every((knot, i) => {
+      const previous = knots[i - 1]
+      return previous === undefined || (knot[0] > previous[0] && knot[1] >= previous[1])
+    }),
+  'knots must rise: raw chances strictly, calibrated ones never falling',
+)
+
 const scoringModelMetadataSchema = z.object({
   [METADATA_KEYS.featureNames]: jsonString(z.array(z.string().min(1)).min(1)),
   [METADATA_KEYS.featureSetVersion]: z.string().min(1),
   [METADATA_KEYS.modelVersion]: z.string().min(1),
   [METADATA_KEYS.metrics]: jsonString(z.record(z.string(), z.number())),
   [METADATA_KEYS.trainingRanges]: jsonString(trainingRangesSchema).optional(),
+  [METADATA_KEYS.aboveParCalibration]: jsonString(aboveParCalibrationSchema).optional(),
 })
 
 /** Why a model's metadata cannot be used. */
@@ -177,6 +202,7 @@ export function readScoringModelMetadata(modelBytes: Uint8Array): ScoringModelMe
       `Cannot read model metadata: ${String(key)} ${issue?.message ?? 'is invalid'}`,
     )
   }
+  const aboveParCalibration = parsed.data[METADATA_KEYS.aboveParCalibration]
   return {
     featureNames: parsed.data[METADATA_KEYS.featureNames],
     featureSetVersion: parsed.data[METADATA_KEYS.featureSetVersion],
@@ -185,6 +211,7 @@ export function readScoringModelMetadata(modelBytes: Uint8Array): ScoringModelMe
     ...(parsed.data[METADATA_KEYS.trainingRanges] === undefined
       ? {}
       : { trainingRanges: parsed.data[METADATA_KEYS.trainingRanges] }),
+    ...(aboveParCalibration ? { aboveParCalibration } : {}),
   }
 }
 

@@ -1,7 +1,8 @@
 /**
  * The active model: its registry row, its bytes (Supabase Storage, or a local file on the
- * Docker-free stack), checked against the registry's sha256 and against the code's feature list,
- * and its ONNX graph loaded once per sha256 (module scope) so warm invocations reuse it.
+ * Docker-free stack), checked against the registry's sha256 and against the features the code can
+ * compute (a model names its columns; an older feature set's are still computed by name), and
+ * its ONNX graph loaded once per sha256 (module scope) so warm invocations reuse it.
  *
  * Two engines run the graph with the same outputs (tests check both against each other):
  * `tree-ensemble` (default), a TypeScript runtime of the `TreeEnsembleRegressor` graphs the
@@ -17,7 +18,8 @@
 import type { Sql } from 'postgres'
 import { z } from 'zod'
 import { ScoringError } from '../http/errors.ts'
-import { FEATURE_NAMES } from '../scoring/features.ts'
+import type { AboveParCalibration } from '../scoring/above-par.ts'
+import { type FeatureColumns, featureColumns, featureNameProblems } from '../scoring/features.ts'
 import { describeFeatureNameMismatch, readScoringModelMetadata } from '../onnx/metadata.ts'
 import type { ModelOutputs } from '../onnx/runtime.ts'
 import { loadTreeEnsembleModel, predictTreeEnsembles } from '../onnx/tree-ensemble.ts'
@@ -71,6 +73,10 @@ async function loadPredictor(bytes: Uint8Array, source: ModelSource): Promise<Pr
 export interface ActiveModel {
   version: string
   sha256: string
+  /** The columns the model reads, in its order. */
+  columns: FeatureColumns
+  /** Its probability_above_par map (null for models trained before there was one). */
+  aboveParCalibration: AboveParCalibration | null
   predict(rows: Float32Array, rowCount: number): Promise<ModelOutputs>
   /** The ranges of its training inputs: the model's own, or the documented defaults. */
   trainingRanges: TrainingRanges
@@ -82,6 +88,7 @@ interface LoadedModel {
   predict: Predict
   trainingRanges: TrainingRanges
   trainingRangesSource: 'model' | 'default'
+  aboveParCalibration: AboveParCalibration | null
 }
 
 function unavailable(code: string, message: string): ScoringError {
@@ -107,11 +114,19 @@ export async function readActiveModel(sql: Sql): Promise<RegistryEntry> {
   return registryRow.parse(row)
 }
 
-function assertFeatureNames(names: readonly string[], where: string): void {
-  const mismatch = describeFeatureNameMismatch(names, FEATURE_NAMES)
-  if (mismatch !== null) {
-    throw unavailable('model_feature_mismatch', `Cannot use model: ${where} ${mismatch}`)
+/**
+ * The columns of the model of a registry row; 503 `model_feature_mismatch` when it asks for a
+ * feature the code cannot compute.
+ */
+export function modelColumns(entry: RegistryEntry): FeatureColumns {
+  const problem = featureNameProblems(entry.feature_names)
+  if (problem !== null) {
+    throw unavailable(
+      'model_feature_mismatch',
+      `Cannot use model ${entry.version}: its registry row ${problem}`,
+    )
   }
+  return featureColumns(entry.feature_names)
 }
 
 /**
@@ -182,12 +197,20 @@ async function sessionFor(entry: RegistryEntry, source: ModelSource): Promise<Lo
       }`,
     )
   }
-  assertFeatureNames(metadata.featureNames, 'its ONNX metadata')
+  const mismatch = describeFeatureNameMismatch(metadata.featureNames, entry.feature_names)
+  if (mismatch !== null) {
+    throw unavailable(
+      'model_feature_mismatch',
+      `Cannot use model ${entry.version}: its ONNX metadata ${mismatch} compared with its registry row`,
+    )
+  }
   const ranges = metadata.trainingRanges
+  const aboveParCalibration = metadata.aboveParCalibration ?? null
   const pending = loadPredictor(bytes, source).then((predict): LoadedModel => ({
     predict,
     trainingRanges: ranges ?? DEFAULT_TRAINING_RANGES,
     trainingRangesSource: ranges === undefined ? 'default' : 'model',
+    aboveParCalibration,
   }))
   sessions.set(entry.sha256, pending)
   try {
@@ -204,12 +227,17 @@ async function sessionFor(entry: RegistryEntry, source: ModelSource): Promise<Lo
 }
 
 /**
- * The active model, ready to score. Every failure (no active model, a missing object, a sha256
- * mismatch, feature names that differ from the code's, an unreadable file) is a 503 ScoringError.
+ * The model of a registry row, ready to score. Every failure (a missing object, a sha256
+ * mismatch, feature names the code cannot compute or that differ between the registry row and
+ * the ONNX metadata, an unreadable file) is a 503 ScoringError.
  */
-export async function loadActiveModel(sql: Sql, source: ModelSource): Promise<ActiveModel> {
-  const entry = await readActiveModel(sql)
-  assertFeatureNames(entry.feature_names, 'its registry row')
+export async function loadModel(entry: RegistryEntry, source: ModelSource): Promise<ActiveModel> {
+  const columns = modelColumns(entry)
   const loaded = await sessionFor(entry, source)
-  return { version: entry.version, sha256: entry.sha256, ...loaded }
+  return { version: entry.version, sha256: entry.sha256, columns, ...loaded }
+}
+
+/** The active model, ready to score (503 ScoringError when there is none or it cannot load). */
+export async function loadActiveModel(sql: Sql, source: ModelSource): Promise<ActiveModel> {
+  return await loadModel(await readActiveModel(sql), source)
 }

@@ -4,7 +4,6 @@
  * it as part of the statement that closes the run (run-log.ts `closeRunWithPredictions`).
  */
 import type { Fragment, Sql } from 'postgres'
-import { FEATURE_NAMES } from '../scoring/features.ts'
 import { arrayLiteral } from './pg-array.ts'
 
 /** Recommendation labels, best first (the `public.recommendation` enum). */
@@ -22,9 +21,12 @@ export interface Prediction {
   expectedReturn: number
   expectedReturnLow: number
   expectedReturnHigh: number
+  /** Calibrated chance that a ticket bought that day returns $1 or more per $1. */
+  probabilityAbovePar: number
   confidenceLevel: number
   recommendation: Recommendation
   reasoning: string
+  /** The model's inputs by name (its own columns). */
   features: Record<string, number>
 }
 
@@ -55,10 +57,11 @@ export function predictionUpsert(
   predictions: readonly Prediction[],
   guard: Fragment,
 ): Fragment {
-  // Every row in one JSON parameter, its features as a bare array (in FEATURE_NAMES order)
-  // that Postgres names back into an object: one native JSON.stringify on our side where
+  // Every row in one JSON parameter, its features as a bare array (in the model's column
+  // order) that Postgres names back into an object: one native JSON.stringify on our side where
   // eleven Postgres arrays took three times the CPU (their text form escapes each string), and
   // half the bytes for Postgres to parse (at 5,000 games, ~0.35 s less).
+  const featureNames = Object.keys(predictions[0]?.features ?? {})
   const rows = predictions.map((p) => ({
     game_id: p.gameId,
     ai_score: p.aiScore,
@@ -67,33 +70,36 @@ export function predictionUpsert(
     expected_return: p.expectedReturn,
     expected_return_low: p.expectedReturnLow,
     expected_return_high: p.expectedReturnHigh,
+    probability_above_par: p.probabilityAbovePar,
     confidence_level: p.confidenceLevel,
     recommendation: p.recommendation,
     reasoning: p.reasoning,
-    features: FEATURE_NAMES.map((name) => p.features[name]),
+    features: featureNames.map((name) => p.features[name]),
   }))
   return sql`
     insert into public.predictions (
       game_id, prediction_date, model_version, ai_score, win_probability, expected_value,
-      expected_return, expected_return_low, expected_return_high, confidence_level,
-      recommendation, reasoning, features, run_id
+      expected_return, expected_return_low, expected_return_high, probability_above_par,
+      confidence_level, recommendation, reasoning, features, run_id
     )
     select
       input.game_id, ${run.predictionDate}::date, ${run.modelVersion}, input.ai_score,
       input.win_probability, input.expected_value, input.expected_return,
-      input.expected_return_low, input.expected_return_high, input.confidence_level,
+      input.expected_return_low, input.expected_return_high, input.probability_above_par,
+      input.confidence_level,
       input.recommendation::public.recommendation, input.reasoning,
       (
         select jsonb_object_agg(feature.name, input.features -> (feature.position::int - 1))
         from unnest(${
-    arrayLiteral(FEATURE_NAMES)
+    arrayLiteral(featureNames)
   }::text[]) with ordinality as feature(name, position)
       ),
       ${run.runId}::uuid
     from json_to_recordset(${JSON.stringify(rows)}::text::json) as input(
       game_id bigint, ai_score int, win_probability float8, expected_value float8,
       expected_return float8, expected_return_low float8, expected_return_high float8,
-      confidence_level int, recommendation text, reasoning text, features jsonb
+      probability_above_par float8, confidence_level int, recommendation text, reasoning text,
+      features jsonb
     )
     where ${guard}
     on conflict (game_id, prediction_date, model_version) do update set
@@ -103,6 +109,7 @@ export function predictionUpsert(
       expected_return = excluded.expected_return,
       expected_return_low = excluded.expected_return_low,
       expected_return_high = excluded.expected_return_high,
+      probability_above_par = excluded.probability_above_par,
       confidence_level = excluded.confidence_level,
       recommendation = excluded.recommendation,
       reasoning = excluded.reasoning,

@@ -1,7 +1,9 @@
 /**
  * One scoring run: take a place in the instance (a bounded number of runs, and of games in scope,
  * in flight: admission.ts), admit the run in the database (no running run may score one of its
- * games for the same date) and open its row, read everything in one query, build the features,
+ * games for the same date) and open its row, read the active model's registry row (its feature
+ * columns) and the states' claim profiles (estimating and storing those a week old: claim-
+ * profiles.ts), read everything else in one query, build the features,
  * run one batched inference, and write every prediction with the closed run row in one statement.
  * Every database call is one statement on the pool: no connection is held across calls, so a run
  * never waits for a connection another run holds, and a connection lost mid-run costs only the
@@ -12,7 +14,14 @@ import type { Sql } from 'postgres'
 import { ScoringError } from '../http/errors.ts'
 import type { Admission } from './admission.ts'
 import { databaseFailure } from './database-errors.ts'
-import { type ActiveModel, loadActiveModel, type ModelSource } from './model-store.ts'
+import { claimProfilesForRun } from './claim-profiles.ts'
+import {
+  type ActiveModel,
+  loadModel,
+  modelColumns,
+  type ModelSource,
+  readActiveModel,
+} from './model-store.ts'
 import type { Prediction } from './prediction-store.ts'
 import type { ScoringRequest } from '../http/request.ts'
 import { countRunInputs, forEachRunInput, type RunScope } from './run-inputs.ts'
@@ -109,11 +118,21 @@ async function score(
   context: RunContext,
   clock: PhaseClock,
 ): Promise<Scored> {
+  const scope = { states: request.states, gameIds: request.gameIds }
+  // The registry row names the model's feature columns; the claim profiles correct its counts.
+  const [entry, { profiles }] = await clock.time('read', () =>
+    Promise.all([
+      readActiveModel(context.sql),
+      claimProfilesForRun(context.sql, {
+        scope,
+        asOfDate: request.predictionDate,
+        store: !request.dryRun,
+      }),
+    ]))
   // Each game is featurized as its row arrives, and the model loads, while Postgres is still
   // producing the rest of the read.
-  const builder = batchBuilder()
+  const builder = batchBuilder({ columns: modelColumns(entry), profiles })
   let featuresMs = 0
-  const scope = { states: request.states, gameIds: request.gameIds }
   const reading = clock.time('read', () =>
     forEachRunInput(context.sql, {
       scope,
@@ -131,7 +150,7 @@ async function score(
   reading.catch(() => {})
   let model: ActiveModel
   try {
-    model = await loadActiveModel(context.sql, context.models)
+    model = await loadModel(entry, context.models)
   } catch (error) {
     await reading.catch(() => {})
     throw error
@@ -149,7 +168,7 @@ async function score(
   )
   const screened = await clock.time(
     'inference',
-    () => screenAndInterpret(batch.prepared, outputs, model),
+    () => screenAndInterpret(batch, outputs, model),
   )
   return {
     model,

@@ -7,7 +7,12 @@ import {
   snapshotsFeaturesRead,
 } from './features.ts'
 import { createRandom } from '../../../../scripts/lib/random.ts'
-import { observedGameDays } from '../../../../scripts/market-sim/observations.ts'
+import {
+  observedGameDays,
+  observeGame,
+  observeGameForFeatures,
+} from '../../../../scripts/market-sim/observations.ts'
+import { BASE_WORLD } from '../../../../scripts/market-sim/world.ts'
 import { simulatedGames } from '../../../../scripts/market-sim/simulator.ts'
 import type { GameObservation, Snapshot } from './types.ts'
 
@@ -88,5 +93,34 @@ describe('snapshotsFeaturesRead', () => {
     expect(snapshotsFeaturesRead(snapshots, '2025-05-30').map((s) => s.snapshotDate)).toEqual(
       expected,
     )
+  })
+})
+
+describe('observeGameForFeatures (the simulator reading only what the features read)', () => {
+  it('gives the same features as the whole history, with weekday-only and missing days', () => {
+    const world = { ...BASE_WORLD, weekdaysOnly: true, missingDayShare: 0.1 }
+    let checked = 0
+    for (const publication of ['minnesota', 'all_tiers'] as const) {
+      const games = simulatedGames({
+        seed: 32,
+        publication,
+        startDate: '2025-03-01',
+        days: 60,
+        historyDays: 40,
+        activeGames: 6,
+        world,
+      })
+      for (const game of games) {
+        for (let day = Math.max(0, game.firstDay); day <= game.lastDay; day++) {
+          const lean = observeGameForFeatures(game, day)
+          const whole = observeGame(game, day)
+          expect(lean.tiers).toEqual(whole.tiers)
+          expect(lean.snapshots).toEqual(snapshotsFeaturesRead(whole.snapshots, whole.asOfDate))
+          expect(featureValues(lean)).toEqual(featureValues(whole))
+          checked++
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(300)
   })
 })

@@ -5,20 +5,31 @@ import {
   computeFeatures,
   FEATURE_HISTORY_DAYS,
   FEATURE_NAMES,
-  type FeatureName,
+  featureColumns,
+  KNOWN_FEATURE_NAMES,
+  type KnownFeatureName,
   UNKNOWN,
 } from './features.ts'
+import { type ClaimProfile, priorClaimProfile } from './claim-profile.ts'
 import { observedGameDays } from '../../../../scripts/market-sim/observations.ts'
 import { simulatedGames } from '../../../../scripts/market-sim/simulator.ts'
 import type { GameObservation, PrizeTier, Snapshot } from './types.ts'
 
-/** The features of an observation as a record; fails the test when the game is refused. */
-function featuresOf(observation: GameObservation): Record<FeatureName, number> {
-  const result = computeFeatures(observation)
+const everyColumn = featureColumns(KNOWN_FEATURE_NAMES)
+
+/**
+ * Every feature the code knows (the current set and the legacy `features-v2` ones) of an
+ * observation as a record; fails the test when the game is refused.
+ */
+function featuresOf(
+  observation: GameObservation,
+  profile?: ClaimProfile,
+): Record<KnownFeatureName, number> {
+  const result = computeFeatures(observation, { profile, columns: everyColumn })
   if (!result.ok) throw new Error(`refused: ${result.refusal.code} ${result.refusal.message}`)
   return Object.fromEntries(
-    FEATURE_NAMES.map((name, i) => [name, result.features.values[i] as number]),
-  ) as Record<FeatureName, number>
+    KNOWN_FEATURE_NAMES.map((name, i) => [name, result.features.values[i] as number]),
+  ) as Record<KnownFeatureName, number>
 }
 
 const tier = (prizeAmount: number, totalPrizes: number, remainingPrizes: number | null) => ({
@@ -80,7 +91,7 @@ function observationAt(
   }
 }
 
-describe('computeFeatures, cases computed by hand', () => {
+describe('computeFeatures, cases computed by hand (the legacy features-v2 claim lags)', () => {
   it('a fresh game: nothing claimed, no history, the printed payout', () => {
     const features = featuresOf(observationAt(0))
     expect(features).toMatchObject({
@@ -216,4 +227,100 @@ describe('computeFeatures on simulated observations', () => {
       expect(checked).toBeGreaterThan(500)
     },
   )
+})
+
+/** A profile with every class's lag scaled, the retail never-claimed share set. */
+function scaledProfile(scale: number, neverClaimed = 0.03, lagLogSd = 0.2): ClaimProfile {
+  const prior = priorClaimProfile('AT', '2025-01-21')
+  const classes = Object.fromEntries(
+    Object.entries(prior.classes).map(([name, estimate]) => [name, {
+      ...estimate,
+      meanLagDays: estimate.meanLagDays * scale,
+      lagLogSd,
+      neverClaimedShare: name === 'retailer' ? neverClaimed : estimate.neverClaimedShare,
+      games: 40,
+    }]),
+  ) as ClaimProfile['classes']
+  return { ...prior, classes }
+}
+
+describe('computeFeatures with a state claim profile', () => {
+  const observation = observationAt(40, { firstSnapshotAge: 11 })
+
+  it('reads slower claims as more tickets sold and more prizes pending', () => {
+    const fast = featuresOf(observation, scaledProfile(0.5))
+    const slow = featuresOf(observation, scaledProfile(3))
+    expect(slow.claim_corrected_fraction_sold).toBeGreaterThan(fast.claim_corrected_fraction_sold)
+    expect(slow.claim_pending_return_mean).toBeGreaterThan(fast.claim_pending_return_mean)
+    expect(slow.claim_corrected_expected_return).toBeLessThan(
+      fast.claim_corrected_expected_return,
+    )
+    expect(slow.claim_lag_days).toBeGreaterThan(fast.claim_lag_days)
+    // The features of the standard estimator do not depend on the profile.
+    expect(slow.est_expected_return).toBe(fast.est_expected_return)
+    expect(slow.lag_corrected_expected_return).toBe(fast.lag_corrected_expected_return)
+  })
+
+  it('reads more never-claimed prizes as more tickets sold', () => {
+    const few = featuresOf(observation, scaledProfile(1, 0.01))
+    const many = featuresOf(observation, scaledProfile(1, 0.08))
+    expect(many.claim_corrected_fraction_sold).toBeGreaterThan(few.claim_corrected_fraction_sold)
+    expect(many.claim_never_claimed_share).toBeCloseTo(0.08, 12)
+  })
+
+  it('measures how much the return moves with the lags, more when they are less certain', () => {
+    // A simulated Minnesota game two months old: the unpublished tiers are as depleted as the
+    // tickets are sold, which the lags decide.
+    const game = [
+      ...simulatedGames({ seed: 77, publication: 'minnesota', startDate: '2025-01-01', days: 90 }),
+    ].find((candidate) => candidate.launchDay >= 0 && candidate.lastDay - candidate.launchDay > 60)
+    if (!game) throw new Error('no game two months old')
+    const minnesota = observedGameDays(game)[60]?.observation as GameObservation
+    const sure = featuresOf(minnesota, scaledProfile(1, 0.03, 0.05))
+    const unsure = featuresOf(minnesota, scaledProfile(1, 0.03, 0.6))
+    expect(sure.claim_return_lag_sd).toBeGreaterThan(0)
+    expect(unsure.claim_return_lag_sd).toBeGreaterThan(sure.claim_return_lag_sd * 5)
+    expect(unsure.claim_lag_log_sd).toBeCloseTo(0.6, 12)
+  })
+
+  it('adds the days since the latest snapshot to the lag (counts not yet updated)', () => {
+    const current = featuresOf(observation, scaledProfile(1))
+    const stale = featuresOf({ ...observation, asOfDate: addDays(observation.asOfDate, 3) })
+    expect(current.days_since_snapshot).toBe(0)
+    expect(stale.days_since_snapshot).toBe(3)
+    expect(
+      featuresOf({ ...observation, asOfDate: addDays(observation.asOfDate, 3) }, scaledProfile(1))
+        .claim_corrected_fraction_sold,
+    ).toBeGreaterThan(current.claim_corrected_fraction_sold)
+  })
+
+  it('uses the priors for a state without a profile of its own', () => {
+    const withPrior = featuresOf(observation, priorClaimProfile('AT', observation.asOfDate))
+    expect(featuresOf(observation)).toEqual(withPrior)
+    expect(withPrior.claim_profile_games).toBe(0)
+  })
+
+  it('computes only the columns asked for, in their order', () => {
+    const columns = featureColumns([
+      'claim_lag_days',
+      'ticket_price',
+      'lag_corrected_fraction_sold',
+    ])
+    const result = computeFeatures(observation, { columns, profile: scaledProfile(2) })
+    expect(result.ok).toBe(true)
+    if (!result.ok) return
+    const all = featuresOf(observation, scaledProfile(2))
+    expect(Array.from(result.features.values)).toEqual([
+      all.claim_lag_days,
+      2,
+      all.lag_corrected_fraction_sold,
+    ])
+    expect(() => featureColumns(['ticket_price', 'no_such_feature'])).toThrow(
+      'asks for unknown features no_such_feature',
+    )
+    expect(() => featureColumns(['ticket_price', 'ticket_price'])).toThrow(
+      'names ticket_price twice',
+    )
+    expect(FEATURE_NAMES).not.toContain('lag_corrected_fraction_sold')
+  })
 })

@@ -1,7 +1,10 @@
 /**
  * The one feature definition, used by training (on simulated observations) and by the
- * score-games function (on rows read from Postgres). A model is trained on, and only accepts,
- * exactly {@link FEATURE_NAMES} in this order; {@link FEATURE_SET_VERSION} names this list.
+ * score-games function (on rows read from Postgres). A model is trained on
+ * {@link FEATURE_NAMES} in this order; {@link FEATURE_SET_VERSION} names this list. A model of
+ * an earlier set still scores: it names its columns, and any of {@link KNOWN_FEATURE_NAMES} can be
+ * computed by name ({@link featureColumns}), the earlier set's own (`features-v2`,
+ * {@link LEGACY_FEATURE_NAMES}) with the fixed claim lags they were defined with.
  *
  * Every feature is finite. Where a value is unknown (no launch date, no published top tier, no
  * history) the feature is -1, a value none of them takes otherwise.
@@ -9,11 +12,13 @@
  * Features read at most {@link FEATURE_HISTORY_DAYS} days of snapshots, fewer than the scorer loads,
  * so a game has the same features in training (whole simulated history) and serving.
  *
- * The claim-lag features correct what the standard estimator takes at face value: winners claim
+ * The claim features correct what the standard estimator takes at face value: winners claim
  * late, so published remaining counts still hold prizes already sold. From the recent rise of
- * the claims (the sales rate) and an assumed mean claim lag per kind of tier, they estimate the
- * share of tickets really sold, the prizes sold but not yet claimed, and the expected return
- * without them.
+ * the claims (the sales rate) and the state's claim profile (`claim-profile.ts`: mean lag and
+ * never-claimed share by prize class, estimated from what the state publishes, with their
+ * uncertainty), they estimate the share of tickets really sold, the prizes sold but not yet
+ * claimed, the expected return without them, and how much that return moves when the lags are
+ * off by their uncertainty.
  */
 import { addDays } from './calendar.ts'
 import {
@@ -21,10 +26,12 @@ import {
   type EstimateRefusal,
   type ExpectedValueEstimate,
 } from './estimator.ts'
+import { type ClaimProfile, priorClaimProfile } from './claim-profile.ts'
+import { prizeClassOf } from './prize-class.ts'
 import { type GameObservation, type PrizeTier, type Snapshot, tierKey } from './types.ts'
 
 /** Version of the feature list below; bump it whenever a name, order or meaning changes. */
-export const FEATURE_SET_VERSION = 'features-v2'
+export const FEATURE_SET_VERSION = 'features-v3'
 
 /** The model's input columns, in order. */
 export const FEATURE_NAMES = [
@@ -49,25 +56,92 @@ export const FEATURE_NAMES = [
   'depletion_30d',
   'depletion_trend',
   'history_days',
+  'retailer_tier_claimed_share',
+  'lottery_tier_claimed_share',
+  'days_since_snapshot',
+  'claim_sales_rate_14d',
+  'claim_corrected_fraction_sold',
+  'claim_corrected_expected_return',
+  'claim_pending_return_mean',
+  'claim_pending_return_sd',
+  'claim_few_prize_value_share',
+  'claim_top_pending_share',
+  'claim_return_lag_sd',
+  'claim_lag_days',
+  'claim_lag_top_days',
+  'claim_lag_log_sd',
+  'claim_never_claimed_share',
+  'claim_profile_games',
+] as const
+
+/** One feature's name. */
+export type FeatureName = (typeof FEATURE_NAMES)[number]
+
+/**
+ * Features of `features-v2` that `features-v3` replaced: the claim-lag correction with fixed mean
+ * lags (retail 4 days, office 10, top 25: {@link assumedClaimLag}). Still computed, exactly as
+ * then, for models that ask for them (`gbm-v1`).
+ */
+export const LEGACY_FEATURE_NAMES = [
   'sales_rate_14d',
   'lag_corrected_fraction_sold',
   'lag_corrected_expected_return',
   'pending_return_mean',
   'pending_return_sd',
-  'retailer_tier_claimed_share',
-  'lottery_tier_claimed_share',
   'few_prize_value_share',
 ] as const
 
-/** One feature's name. */
-export type FeatureName = (typeof FEATURE_NAMES)[number]
+/** Every feature the code can compute by name. */
+export const KNOWN_FEATURE_NAMES = [...FEATURE_NAMES, ...LEGACY_FEATURE_NAMES] as const
+
+/** A feature the code can compute. */
+export type KnownFeatureName = (typeof KNOWN_FEATURE_NAMES)[number]
+
+const KNOWN = new Set<string>(KNOWN_FEATURE_NAMES)
+const LEGACY = new Set<string>(LEGACY_FEATURE_NAMES)
+const PROFILE_FEATURES = new Set<string>(FEATURE_NAMES.filter((name) => name.startsWith('claim_')))
+
+/** The columns a model asks for, in its order, and which parts of the features they need. */
+export interface FeatureColumns {
+  names: readonly KnownFeatureName[]
+  usesLegacyCorrection: boolean
+  usesClaimProfile: boolean
+}
+
+/** The names in `names` the code cannot compute, and those named twice. */
+export function featureNameProblems(names: readonly string[]): string | null {
+  const unknown = names.filter((name) => !KNOWN.has(name))
+  const repeated = names.filter((name, index) => names.indexOf(name) !== index)
+  const problems: string[] = []
+  if (names.length === 0) problems.push('names no features')
+  if (unknown.length > 0) problems.push(`asks for unknown features ${unknown.join(', ')}`)
+  if (repeated.length > 0) problems.push(`names ${[...new Set(repeated)].join(', ')} twice`)
+  return problems.length === 0 ? null : problems.join('; ')
+}
+
+/**
+ * The columns for a model's feature names (any of {@link KNOWN_FEATURE_NAMES}, in any order).
+ * Throws naming the problem when a name is unknown or repeated.
+ */
+export function featureColumns(names: readonly string[]): FeatureColumns {
+  const problem = featureNameProblems(names)
+  if (problem !== null) throw new Error(`Cannot compute the features: the model ${problem}`)
+  return {
+    names: names as readonly KnownFeatureName[],
+    usesLegacyCorrection: names.some((name) => LEGACY.has(name)),
+    usesClaimProfile: names.some((name) => PROFILE_FEATURES.has(name)),
+  }
+}
+
+/** The columns of {@link FEATURE_NAMES}: what a model of the current set asks for. */
+export const CURRENT_FEATURE_COLUMNS: FeatureColumns = featureColumns(FEATURE_NAMES)
 
 /** Sentinel for "unknown". */
 export const UNKNOWN = -1
 
 /** Features of one game, with the estimate they were derived from. */
 export interface GameFeatures {
-  /** Values in {@link FEATURE_NAMES} order. */
+  /** Values in the order of the columns asked for ({@link FEATURE_NAMES} by default). */
   values: Float64Array
   estimate: ExpectedValueEstimate
 }
@@ -118,9 +192,9 @@ export interface AssumedClaimLag {
 }
 
 /**
- * Assumed claim behaviour by kind of tier: prizes up to $600 are cashed at retailers within days
- * (a few small ones never), larger prizes at the lottery within one to two weeks, top prizes
- * after about a month.
+ * The fixed claim behaviour by kind of tier of `features-v2` (the legacy features only): prizes
+ * up to $600 are cashed at retailers within days (a few small ones never), larger prizes at the
+ * lottery within one to two weeks, top prizes after about a month.
  */
 export function assumedClaimLag(prizeAmount: number, isTopTier: boolean): AssumedClaimLag {
   if (prizeAmount <= 600) {
@@ -132,6 +206,18 @@ export function assumedClaimLag(prizeAmount: number, isTopTier: boolean): Assume
   return isTopTier
     ? { meanLagDays: 25, neverClaimedShare: 0 }
     : { meanLagDays: 10, neverClaimedShare: 0.003 }
+}
+
+/** Share of the printed prize money in tiers whose remaining counts are published. */
+export function publicationCoverage(tiers: readonly PrizeTier[]): number {
+  let printed = 0
+  let published = 0
+  for (const tier of tiers) {
+    const money = tier.prizeAmount * tier.totalPrizes
+    printed += money
+    if (tier.remainingPrizes !== null) published += money
+  }
+  return printed > 0 ? published / printed : 0
 }
 
 /** `Date.parse` of the few dates a run sees, remembered: the scorer asks ~20 times per game. */
@@ -227,6 +313,16 @@ function depletionOver(
   return Math.max(0, latestShare - startShare) * (span / days)
 }
 
+/** How the winners of one published tier are taken to claim, for one correction. */
+interface TierClaimLag {
+  /** Days of sales whose prizes are pending (the mean lag, cut by the game's age). */
+  lagDays: number
+  neverClaimedShare: number
+}
+
+/** For the features that read only the published counts. */
+const NO_LAG: TierClaimLag = { lagDays: 0, neverClaimedShare: 0 }
+
 /** A published tier with what the claim-lag features need. */
 interface PublishedTier {
   key: string
@@ -234,7 +330,7 @@ interface PublishedTier {
   totalPrizes: number
   remainingPrizes: number
   isTopTier: boolean
-  lag: AssumedClaimLag
+  lag: TierClaimLag
 }
 
 /** What the claim-lag correction derives for one game. */
@@ -245,9 +341,9 @@ interface ClaimLagCorrection {
   expectedReturn: number
   pendingReturnMean: number
   pendingReturnSd: number
-  retailerClaimedShare: number
-  lotteryClaimedShare: number
   fewPrizeValueShare: number
+  /** Share of the top tier's remaining prizes sold but not yet claimed, or -1 if unpublished. */
+  topPendingShare: number
 }
 
 /** Pooled claimed share of the tiers `include` accepts, or -1 when there are none. */
@@ -308,8 +404,7 @@ function claimLagCorrection(
   },
 ): ClaimLagCorrection {
   const { tiers, published, ticketsPrinted, ticketPrice, ageDays } = context
-  const lagDays = (lag: AssumedClaimLag) =>
-    ageDays === null ? lag.meanLagDays : Math.min(lag.meanLagDays, ageDays)
+  const lagDays = (lag: TierClaimLag) => lag.lagDays
   let claimers = 0
   let claimed = 0
   let lagWeighted = 0
@@ -334,6 +429,7 @@ function claimLagCorrection(
   let pendingValue = 0
   let pendingVariance = 0
   let fewPrizeValue = 0
+  let topPendingShare = UNKNOWN
   const publishedByAmount = new Map(published.map((tier) => [tier.prizeAmount, tier]))
   for (const tier of tiers) {
     const known = publishedByAmount.get(tier.prizeAmount)
@@ -349,6 +445,7 @@ function claimLagCorrection(
       const stillUnsold = claimedShare >= 1 ? 0 : Math.min(1, unsoldShare / (1 - claimedShare))
       unsold = known.remainingPrizes * stillUnsold
       const pending = 1 - stillUnsold
+      if (known.isTopTier) topPendingShare = pending
       pendingValue += tier.prizeAmount * known.remainingPrizes * pending
       pendingVariance += tier.prizeAmount * tier.prizeAmount * known.remainingPrizes * pending *
         stillUnsold
@@ -367,21 +464,63 @@ function claimLagCorrection(
     expectedReturn: value / dollarsLeft,
     pendingReturnMean: pendingValue / dollarsLeft,
     pendingReturnSd: Math.sqrt(pendingVariance) / dollarsLeft,
-    retailerClaimedShare: pooledClaimedShare(published, (tier) => tier.prizeAmount <= 600),
-    lotteryClaimedShare: pooledClaimedShare(
-      published,
-      (tier) => tier.prizeAmount > 600 && !tier.isTopTier,
-    ),
     fewPrizeValueShare: value > 0 ? fewPrizeValue / value : 0,
+    topPendingShare,
   }
 }
 
-/** Computes the features of one game as of its observation day, or the reason it cannot. */
-export function computeFeatures(observation: GameObservation): FeatureResult {
+/** Options of {@link computeFeatures}. */
+export interface FeatureOptions {
+  /**
+   * The claim profile of the game's state as of the observation day; without one, the priors
+   * (what a state with no history of its own gets).
+   */
+  profile?: ClaimProfile
+  /** Which columns to compute, in which order; default {@link CURRENT_FEATURE_COLUMNS}. */
+  columns?: FeatureColumns
+}
+
+/** A published tier's claim lag from the state's profile: its class's mean, cut by the age. */
+function profileClaimLag(
+  profile: ClaimProfile,
+  tier: { prizeAmount: number; isTopTier: boolean },
+  context: { ageDays: number | null; staleDays: number; lagScale: (logSd: number) => number },
+): TierClaimLag {
+  const estimate = profile.classes[prizeClassOf(tier.prizeAmount, tier.isTopTier)]
+  const mean = estimate.meanLagDays * context.lagScale(estimate.lagLogSd)
+  // Pending prizes come from at most the game's age of sales: ∫₀^age e^(−u/mean) du.
+  const lagDays = context.ageDays === null
+    ? mean
+    : mean * (1 - Math.exp(-context.ageDays / Math.max(mean, 1e-6)))
+  // Counts as of an older snapshot miss the claims of the days since: they add to the lag.
+  return { lagDays: lagDays + context.staleDays, neverClaimedShare: estimate.neverClaimedShare }
+}
+
+/** The fixed lag of `features-v2` for a tier: its assumed mean, at most the game's age. */
+function legacyClaimLag(
+  tier: { prizeAmount: number; isTopTier: boolean },
+  ageDays: number | null,
+): TierClaimLag {
+  const lag = assumedClaimLag(tier.prizeAmount, tier.isTopTier)
+  return {
+    lagDays: ageDays === null ? lag.meanLagDays : Math.min(lag.meanLagDays, ageDays),
+    neverClaimedShare: lag.neverClaimedShare,
+  }
+}
+
+/**
+ * Computes the features of one game as of its observation day (the columns asked for, in their
+ * order), or the reason it cannot.
+ */
+export function computeFeatures(
+  observation: GameObservation,
+  options: FeatureOptions = {},
+): FeatureResult {
   const result = estimateExpectedValue({ game: observation.game, tiers: observation.tiers })
   if (!result.ok) return result
   const estimate = result.estimate
   const { game, tiers, asOfDate } = observation
+  const columns = options.columns ?? CURRENT_FEATURE_COLUMNS
 
   let printedMoney = 0
   let publishedPrintedMoney = 0
@@ -404,32 +543,41 @@ export function computeFeatures(observation: GameObservation): FeatureResult {
   const depletion7 = depletionOver(history, printedByKey, DEPLETION_SHORT_SPAN_DAYS)
   const depletion30 = depletionOver(history, printedByKey, DEPLETION_LONG_SPAN_DAYS)
   const firstDay = history[0]?.snapshotDate
+  const latestDay = history.at(-1)?.snapshotDate
   const ageDays = game.launchDate === null
     ? null
     : Math.max(0, daysBetween(game.launchDate, asOfDate))
-  const published: PublishedTier[] = []
-  for (const tier of tiers) {
-    if (tier.remainingPrizes === null) continue
-    published.push({
-      key: tierKey(tier.prizeAmount),
-      prizeAmount: tier.prizeAmount,
-      totalPrizes: tier.totalPrizes,
-      remainingPrizes: tier.remainingPrizes,
-      isTopTier: tier === topTier,
-      lag: assumedClaimLag(tier.prizeAmount, tier === topTier),
-    })
+  const staleDays = latestDay === undefined ? 0 : Math.max(0, daysBetween(latestDay, asOfDate))
+  const publishedOf = (
+    lagOf: (tier: { prizeAmount: number; isTopTier: boolean }) => TierClaimLag,
+  ) => {
+    const published: PublishedTier[] = []
+    for (const tier of tiers) {
+      if (tier.remainingPrizes === null) continue
+      const isTopTier = tier === topTier
+      published.push({
+        key: tierKey(tier.prizeAmount),
+        prizeAmount: tier.prizeAmount,
+        totalPrizes: tier.totalPrizes,
+        remainingPrizes: tier.remainingPrizes,
+        isTopTier,
+        lag: lagOf({ prizeAmount: tier.prizeAmount, isTopTier }),
+      })
+    }
+    return published
   }
-  const corrected = claimLagCorrection({
-    tiers,
-    published,
-    history,
-    ticketsPrinted: estimate.ticketsPrinted,
-    ticketPrice: game.ticketPrice,
-    ageDays,
-    fallbackFractionSold: estimate.fractionSold.estimate,
-  })
+  const correct = (published: readonly PublishedTier[]) =>
+    claimLagCorrection({
+      tiers,
+      published,
+      history,
+      ticketsPrinted: estimate.ticketsPrinted,
+      ticketPrice: game.ticketPrice,
+      ageDays,
+      fallbackFractionSold: estimate.fractionSold.estimate,
+    })
 
-  const named: Record<FeatureName, number> = {
+  const named: Partial<Record<KnownFeatureName, number>> = {
     ticket_price: game.ticketPrice,
     log_tickets_printed: Math.log10(estimate.ticketsPrinted),
     printed_payout: estimate.printedReturnPerDollar,
@@ -457,26 +605,99 @@ export function computeFeatures(observation: GameObservation): FeatureResult {
       ? depletion7 / (depletion30 * 7 / 30)
       : UNKNOWN,
     history_days: firstDay === undefined ? 0 : daysBetween(firstDay, asOfDate) + 1,
-    sales_rate_14d: corrected.salesRate,
-    lag_corrected_fraction_sold: corrected.fractionSold,
-    lag_corrected_expected_return: corrected.expectedReturn,
-    pending_return_mean: corrected.pendingReturnMean,
-    pending_return_sd: corrected.pendingReturnSd,
-    retailer_tier_claimed_share: corrected.retailerClaimedShare,
-    lottery_tier_claimed_share: corrected.lotteryClaimedShare,
-    few_prize_value_share: corrected.fewPrizeValueShare,
+    days_since_snapshot: latestDay === undefined ? UNKNOWN : staleDays,
   }
-  const values = new Float64Array(FEATURE_NAMES.length)
-  FEATURE_NAMES.forEach((name, index) => {
-    values[index] = finiteOr(named[name], UNKNOWN)
+  const unlagged = publishedOf(() => NO_LAG)
+  named.retailer_tier_claimed_share = pooledClaimedShare(
+    unlagged,
+    (tier) => prizeClassOf(tier.prizeAmount, tier.isTopTier) === 'retailer',
+  )
+  named.lottery_tier_claimed_share = pooledClaimedShare(
+    unlagged,
+    (tier) => prizeClassOf(tier.prizeAmount, tier.isTopTier) === 'office',
+  )
+
+  if (columns.usesLegacyCorrection) {
+    const legacy = correct(publishedOf((tier) => legacyClaimLag(tier, ageDays)))
+    named.sales_rate_14d = legacy.salesRate
+    named.lag_corrected_fraction_sold = legacy.fractionSold
+    named.lag_corrected_expected_return = legacy.expectedReturn
+    named.pending_return_mean = legacy.pendingReturnMean
+    named.pending_return_sd = legacy.pendingReturnSd
+    named.few_prize_value_share = legacy.fewPrizeValueShare
+  }
+  if (columns.usesClaimProfile) {
+    const profile = options.profile ?? priorClaimProfile(game.state, asOfDate)
+    const lagContext = (lagScale: (logSd: number) => number) => ({ ageDays, staleDays, lagScale })
+    const published = publishedOf((tier) => profileClaimLag(profile, tier, lagContext(() => 1)))
+    const corrected = correct(published)
+    named.claim_sales_rate_14d = corrected.salesRate
+    named.claim_corrected_fraction_sold = corrected.fractionSold
+    named.claim_corrected_expected_return = corrected.expectedReturn
+    named.claim_pending_return_mean = corrected.pendingReturnMean
+    named.claim_pending_return_sd = corrected.pendingReturnSd
+    named.claim_few_prize_value_share = corrected.fewPrizeValueShare
+    named.claim_top_pending_share = corrected.topPendingShare
+    // The return with every lag one standard deviation longer, and shorter.
+    const longer = correct(
+      publishedOf((tier) => profileClaimLag(profile, tier, lagContext((sd) => Math.exp(sd)))),
+    )
+    const shorter = correct(
+      publishedOf((tier) => profileClaimLag(profile, tier, lagContext((sd) => Math.exp(-sd)))),
+    )
+    named.claim_return_lag_sd = Math.abs(shorter.expectedReturn - longer.expectedReturn) / 2
+    Object.assign(named, profileSummary(profile, published, topTier))
+  }
+
+  const values = new Float64Array(columns.names.length)
+  columns.names.forEach((name, index) => {
+    values[index] = finiteOr(named[name] ?? Number.NaN, UNKNOWN)
   })
   return { ok: true, features: { values, estimate } }
 }
 
+/**
+ * What the profile says about this game's published tiers: the lag and its uncertainty weighted
+ * by the published prize money left (the money a lag decides about), the top class's lag, the
+ * never-claimed share weighted by printed prizes, and the games behind the profile.
+ */
+function profileSummary(
+  profile: ClaimProfile,
+  published: readonly PublishedTier[],
+  topTier: PrizeTier,
+): Partial<Record<KnownFeatureName, number>> {
+  let money = 0
+  let lag = 0
+  let logSd = 0
+  let prizes = 0
+  let neverClaimed = 0
+  for (const tier of published) {
+    const estimate = profile.classes[prizeClassOf(tier.prizeAmount, tier.isTopTier)]
+    const weight = tier.prizeAmount * Math.max(tier.remainingPrizes, 0.5)
+    money += weight
+    lag += weight * tier.lag.lagDays
+    logSd += weight * estimate.lagLogSd
+    prizes += tier.totalPrizes
+    neverClaimed += tier.totalPrizes * estimate.neverClaimedShare
+  }
+  const games = profile.classes.retailer.games + profile.classes.office.games +
+    profile.classes.top.games
+  return {
+    claim_lag_days: money > 0 ? lag / money : UNKNOWN,
+    claim_lag_top_days: profile.classes[prizeClassOf(topTier.prizeAmount, true)].meanLagDays,
+    claim_lag_log_sd: money > 0 ? logSd / money : UNKNOWN,
+    claim_never_claimed_share: prizes > 0 ? neverClaimed / prizes : UNKNOWN,
+    claim_profile_games: Math.log1p(games),
+  }
+}
+
 /** Feature values as a name-to-value record (stored in `predictions.features`). */
-export function featureRecord(values: ArrayLike<number>): Record<FeatureName, number> {
-  const record = {} as Record<FeatureName, number>
-  FEATURE_NAMES.forEach((name, index) => {
+export function featureRecord(
+  values: ArrayLike<number>,
+  names: readonly string[] = FEATURE_NAMES,
+): Record<string, number> {
+  const record: Record<string, number> = {}
+  names.forEach((name, index) => {
     record[name] = Math.round((values[index] ?? UNKNOWN) * 1e6) / 1e6
   })
   return record

@@ -19,6 +19,7 @@ const typical: InterpretationInput = {
   topPrizesRemaining: 3,
   topPrizesPrinted: 4,
   publicationCoverage: 0.3,
+  aboveParProbability: 0.0001,
 }
 
 describe('aiScore', () => {
@@ -115,5 +116,27 @@ describe('reasoning', () => {
     })
     expect(breakEven.reasoning).not.toContain('expected to gain')
     expect(breakEven.recommendation).toBe('buy')
+  })
+})
+
+describe('reasoning about the chance of $1 or more per $1', () => {
+  it('says nothing of it when it is tiny, as for almost every game', () => {
+    expect(interpret(typical).reasoning).not.toContain('chance')
+    expect(interpret({ ...typical, aboveParProbability: 0.049 }).reasoning).not.toContain('chance')
+  })
+
+  it('states it when it is not tiny', () => {
+    const text = interpret({
+      ...typical,
+      expectedReturn: 0.93,
+      expectedReturnLow: 0.8,
+      expectedReturnHigh: 1.08,
+      aboveParProbability: 0.18,
+    }).reasoning
+    expect(text).toContain(
+      'The chance that a ticket bought today returns $1 or more per $1 is about 18%.',
+    )
+    // Still honest about the expected loss.
+    expect(text).toContain('expected to lose')
   })
 })

@@ -25,6 +25,8 @@ export interface InterpretationInput {
   topPrizesPrinted: number
   /** Share of the printed prize money in tiers whose remaining count is published. */
   publicationCoverage: number
+  /** The model's calibrated chance that the ticket returns $1 or more per $1 (0-1). */
+  aboveParProbability: number
 }
 
 /** What the app shows for one game. */
@@ -155,13 +157,32 @@ function factors(input: InterpretationInput): Factor[] {
   return found.sort((a, b) => b.weight - a.weight)
 }
 
-/** Plain-English reasoning: the return per $1, the net, the main factors, the win odds. */
+/**
+ * The chance of $1 or more per $1 is tiny for almost every game; from this chance on it is worth
+ * a sentence.
+ */
+export const ABOVE_PAR_MENTION_PROBABILITY = 0.05
+
+/** The sentence about the chance of returning $1 or more, or none when that chance is tiny. */
+function aboveParSentence(input: InterpretationInput): string[] {
+  const probability = input.aboveParProbability
+  if (!(probability >= ABOVE_PAR_MENTION_PROBABILITY)) return []
+  const percent = Math.round(probability * 100)
+  return [
+    `The chance that a ticket bought today returns $1 or more per $1 is about ${percent}%.`,
+  ]
+}
+
+/**
+ * Plain-English reasoning: the return per $1, the net, the chance of $1 or more per $1 when it is
+ * not tiny, the main factors, the win odds.
+ */
 export function reasoning(input: InterpretationInput): string {
   const odds = input.winProbability > 0
     ? `About 1 in ${(1 / input.winProbability).toFixed(1)} tickets wins a prize.`
     : 'No prizes appear to remain.'
   const topFactors = factors(input).slice(0, 2).map((factor) => factor.sentence)
-  return [...returnSentences(input), ...topFactors, odds].join(' ')
+  return [...returnSentences(input), ...aboveParSentence(input), ...topFactors, odds].join(' ')
 }
 
 /** Everything the app shows for one game. */

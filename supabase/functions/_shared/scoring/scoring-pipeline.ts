@@ -3,7 +3,16 @@
  * (skipping, with a reason, the games whose data cannot be used), one float32 matrix, then the
  * model's outputs screened by the plausibility guards and interpreted into what the app shows.
  */
-import { computeFeatures, FEATURE_NAMES, featureRecord, type GameFeatures } from './features.ts'
+import { type AboveParCalibration, probabilityAbovePar } from './above-par.ts'
+import type { ClaimProfile } from './claim-profile.ts'
+import {
+  computeFeatures,
+  CURRENT_FEATURE_COLUMNS,
+  type FeatureColumns,
+  featureRecord,
+  type GameFeatures,
+  publicationCoverage,
+} from './features.ts'
 import { interpret } from './interpretation.ts'
 import { type GuardedModel, implausibility } from './plausibility.ts'
 import type { ModelOutputs } from '../onnx/runtime.ts'
@@ -26,9 +35,19 @@ export interface PreparedGame {
 /** The batch handed to the model. */
 export interface PreparedBatch {
   prepared: PreparedGame[]
-  /** Row-major float32, {@link FEATURE_NAMES}.length columns, one row per prepared game. */
+  /** Row-major float32, one column per feature the model asks for, one row per prepared game. */
   matrix: Float32Array
+  /** The columns of the matrix. */
+  columns: FeatureColumns
   skipped: SkippedGame[]
+}
+
+/** What a batch is built with: the model's columns and the claim profile of each state. */
+export interface BatchOptions {
+  /** Default: the current feature set. */
+  columns?: FeatureColumns
+  /** Claim profile by state; a state without one gets the priors. */
+  profiles?: ReadonlyMap<string, ClaimProfile>
 }
 
 /** Builds a batch one game at a time (as rows arrive), then as one matrix. */
@@ -41,12 +60,16 @@ export interface BatchBuilder {
 }
 
 /** A {@link BatchBuilder}. */
-export function batchBuilder(): BatchBuilder {
+export function batchBuilder(options: BatchOptions = {}): BatchBuilder {
+  const columns = options.columns ?? CURRENT_FEATURE_COLUMNS
   const prepared: PreparedGame[] = []
   const skipped: SkippedGame[] = []
   return {
     add(observation) {
-      const result = computeFeatures(observation)
+      const result = computeFeatures(observation, {
+        columns,
+        profile: options.profiles?.get(observation.game.state),
+      })
       if (result.ok) prepared.push({ observation, features: result.features })
       else {
         skipped.push({
@@ -60,17 +83,20 @@ export function batchBuilder(): BatchBuilder {
       skipped.push(game)
     },
     finish() {
-      const width = FEATURE_NAMES.length
+      const width = columns.names.length
       const matrix = new Float32Array(prepared.length * width)
       prepared.forEach((game, row) => matrix.set(game.features.values, row * width))
-      return { prepared, matrix, skipped }
+      return { prepared, matrix, columns, skipped }
     },
   }
 }
 
 /** Features of every game, as one matrix; unusable games are skipped with their reason. */
-export function prepareBatch(observations: readonly GameObservation[]): PreparedBatch {
-  const builder = batchBuilder()
+export function prepareBatch(
+  observations: readonly GameObservation[],
+  options: BatchOptions = {},
+): PreparedBatch {
+  const builder = batchBuilder(options)
   for (const observation of observations) builder.add(observation)
   return builder.finish()
 }
@@ -93,12 +119,22 @@ export function orderedInterval(point: number, p10: number, p90: number) {
   }
 }
 
-/** Prediction rows from the model's outputs, in the order of `prepared` (no guard). */
+/** How a batch's rows are interpreted: the model's probability_above_par map, if any. */
+export interface InterpretOptions {
+  aboveParCalibration: AboveParCalibration | null
+}
+
+/**
+ * Prediction rows from the model's outputs, in the order of the batch's games (no guard); the
+ * features are recorded under the model's own column names, and probability_above_par is
+ * calibrated with the model's map when it carries one.
+ */
 export function interpretBatch(
-  prepared: readonly PreparedGame[],
+  batch: Pick<PreparedBatch, 'prepared' | 'columns'>,
   outputs: ModelOutputs,
+  options: InterpretOptions,
 ): Prediction[] {
-  return prepared.map((game, row) => interpretRow(game, outputs, row))
+  return batch.prepared.map((game, row) => interpretRow(game, outputs, row, batch.columns, options))
 }
 
 /** What a run writes, and the games the plausibility guards held back. */
@@ -113,29 +149,31 @@ export interface ScreenedPredictions {
  * estimator contradicts), which are skipped with their reason.
  */
 export function screenAndInterpret(
-  prepared: readonly PreparedGame[],
+  batch: Pick<PreparedBatch, 'prepared' | 'columns'>,
   outputs: ModelOutputs,
-  model: GuardedModel,
+  model: GuardedModel & InterpretOptions,
 ): ScreenedPredictions {
   const predictions: Prediction[] = []
   const skipped: SkippedGame[] = []
-  prepared.forEach((game, row) => {
+  batch.prepared.forEach((game, row) => {
     const refused = implausibility({
       observation: game.observation,
       estimate: game.features.estimate,
       modelReturn: outputs.expectedReturn[row] ?? Number.NaN,
     }, model)
-    if (refused === null) predictions.push(interpretRow(game, outputs, row))
+    if (refused === null) predictions.push(interpretRow(game, outputs, row, batch.columns, model))
     else skipped.push({ game_id: game.observation.game.id, ...refused })
   })
   return { predictions, skipped }
 }
 
-/** The prediction row of `prepared` game number `row`. */
+/** The prediction row of the batch's game number `row`. */
 function interpretRow(
   { observation, features }: PreparedGame,
   outputs: ModelOutputs,
   row: number,
+  columns: FeatureColumns,
+  options: InterpretOptions,
 ): Prediction {
   const interval = orderedInterval(
     outputs.expectedReturn[row] ?? 0,
@@ -146,7 +184,7 @@ function interpretRow(
   const expectedReturnLow = roundTo(interval.expectedReturnLow, 4)
   const expectedReturnHigh = roundTo(interval.expectedReturnHigh, 4)
   const estimate = features.estimate
-  const named = featureRecord(features.values)
+  const aboveParProbability = probabilityAbovePar(interval, options.aboveParCalibration)
   const topTier = observation.tiers.reduce((top, tier) =>
     tier.prizeAmount > top.prizeAmount ? tier : top
   )
@@ -162,7 +200,8 @@ function interpretRow(
     topPrizeRatio: estimate.topPrizeRatio,
     topPrizesRemaining: topTier.remainingPrizes,
     topPrizesPrinted: topTier.totalPrizes,
-    publicationCoverage: named.publication_coverage,
+    publicationCoverage: publicationCoverage(observation.tiers),
+    aboveParProbability,
   })
   return {
     gameId: observation.game.id,
@@ -172,6 +211,7 @@ function interpretRow(
     expectedReturn,
     expectedReturnLow,
     expectedReturnHigh,
-    features: named,
+    probabilityAbovePar: roundTo(aboveParProbability, 6),
+    features: featureRecord(features.values, columns.names),
   }
 }

@@ -3,6 +3,7 @@ import {
   betaQuantile,
   logFactorial,
   logGamma,
+  normalCdf,
   normalQuantile,
   regularizedIncompleteBeta,
 } from './special-functions.ts'
@@ -65,6 +66,25 @@ describe('betaQuantile', () => {
       for (const p of [0.1, 0.9]) {
         expect(regularizedIncompleteBeta(betaQuantile(p, a, b), a, b)).toBeCloseTo(p, 9)
       }
+    }
+  })
+})
+
+describe('normalCdf', () => {
+  it.each([
+    [0, 0.5],
+    [1.2815515655446004, 0.9],
+    [-1.2815515655446004, 0.1],
+    [1.959963984540054, 0.975],
+    [-3, 0.0013498980316301],
+    [-5, 2.866515718791939e-7],
+  ])('Φ(%d) = %d', (x, expected) => {
+    expect(Math.abs(normalCdf(x) / expected - 1)).toBeLessThan(2e-7)
+  })
+
+  it('is the inverse of normalQuantile', () => {
+    for (const p of [0.001, 0.02, 0.3, 0.5, 0.77, 0.999]) {
+      expect(normalCdf(normalQuantile(p))).toBeCloseTo(p, 6)
     }
   })
 })
