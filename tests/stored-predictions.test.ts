@@ -2,8 +2,9 @@
  * The rows the served function stores are exactly what the in-process pipeline computes for the
  * same inputs: the same read (`readRunInputs`), the features, the model run here by the
  * TypeScript tree runtime from the same file, the plausibility guards and the interpretation.
- * Every stored column is compared, for the small fixture model and for the committed model
- * (model/gbm-v1.onnx), on the seed's load day and on a day three weeks before it.
+ * Every stored column is compared, for the small fixture model and for the committed models
+ * (model/gbm-v1.onnx, features-v2; model/gbm-v2.onnx, the default), on the seed's load day and on a
+ * day three weeks before it.
  */
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -18,6 +19,8 @@ import {
 } from '../supabase/functions/_shared/onnx/tree-ensemble.ts'
 import type { Prediction } from '../supabase/functions/_shared/run/prediction-store.ts'
 import { readRunInputs } from '../supabase/functions/_shared/run/run-inputs.ts'
+import { claimProfilesForRun } from '../supabase/functions/_shared/run/claim-profiles.ts'
+import { featureColumns } from '../supabase/functions/_shared/scoring/features.ts'
 import { addDays } from '../supabase/functions/_shared/scoring/calendar.ts'
 import { DEFAULT_TRAINING_RANGES } from '../supabase/functions/_shared/scoring/plausibility.ts'
 import {
@@ -33,6 +36,7 @@ import { seedLoadDay } from './helpers/seed-dates.ts'
 const models = [
   { version: 'stored-fixture', path: FIXTURE_MODEL_PATH },
   { version: 'stored-gbm-v1', path: 'model/gbm-v1.onnx' },
+  { version: 'stored-gbm-v2', path: 'model/gbm-v2.onnx' },
 ]
 const state = 'MN'
 const historyDays = 35
@@ -56,9 +60,13 @@ afterAll(async () => {
 /** The in-process pipeline: what a run of `modelFile` for `date` should store and skip. */
 async function inProcess(modelFile: string, version: string, date: string) {
   const bytes = new Uint8Array(readFileSync(join(repoRoot, modelFile)))
-  const builder = batchBuilder()
+  const metadata = readScoringModelMetadata(bytes)
+  const scope = { states: [state], gameIds: null }
+  // The profile the run stored for the date (a run re-estimates only a week-old one).
+  const { profiles } = await claimProfilesForRun(sql, { scope, asOfDate: date, store: false })
+  const builder = batchBuilder({ columns: featureColumns(metadata.featureNames), profiles })
   const observations = await readRunInputs(sql, {
-    scope: { states: [state], gameIds: null },
+    scope,
     asOfDate: date,
     historyDays,
     snapshots: 'features',
@@ -71,9 +79,10 @@ async function inProcess(modelFile: string, version: string, date: string) {
     batch.matrix,
     batch.prepared.length,
   )
-  const screened = screenAndInterpret(batch.prepared, outputs, {
+  const screened = screenAndInterpret(batch, outputs, {
     version,
-    trainingRanges: readScoringModelMetadata(bytes).trainingRanges ?? DEFAULT_TRAINING_RANGES,
+    trainingRanges: metadata.trainingRanges ?? DEFAULT_TRAINING_RANGES,
+    aboveParCalibration: metadata.aboveParCalibration ?? null,
   })
   return { predictions: screened.predictions, skipped: [...batch.skipped, ...screened.skipped] }
 }
@@ -82,8 +91,8 @@ async function inProcess(modelFile: string, version: string, date: string) {
 async function storedRows(runId: string): Promise<Prediction[]> {
   const rows = await sql`
     select game_id, ai_score, win_probability, expected_value::float8 as expected_value,
-      expected_return, expected_return_low, expected_return_high, confidence_level,
-      recommendation::text as recommendation, reasoning, features
+      expected_return, expected_return_low, expected_return_high, probability_above_par,
+      confidence_level, recommendation::text as recommendation, reasoning, features
     from public.predictions where run_id = ${runId} order by game_id`
   return rows.map((row) => ({
     gameId: Number(row.game_id),
@@ -93,6 +102,7 @@ async function storedRows(runId: string): Promise<Prediction[]> {
     expectedReturn: row.expected_return,
     expectedReturnLow: row.expected_return_low,
     expectedReturnHigh: row.expected_return_high,
+    probabilityAbovePar: row.probability_above_par,
     confidenceLevel: row.confidence_level,
     recommendation: row.recommendation,
     reasoning: row.reasoning,

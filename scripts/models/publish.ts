@@ -99,7 +99,9 @@ function sanityOf(
   try {
     report = checkModelSanity(bytes, {
       version: metadata.modelVersion,
+      featureNames: metadata.featureNames,
       trainingRanges: metadata.trainingRanges,
+      aboveParCalibration: metadata.aboveParCalibration,
     })
   } catch (error) {
     throw new Error(

@@ -21,6 +21,8 @@ import {
   predictTreeEnsembles,
 } from '../../supabase/functions/_shared/onnx/tree-ensemble.ts'
 import type { GameObservation } from '../../supabase/functions/_shared/scoring/types.ts'
+import type { AboveParCalibration } from '../../supabase/functions/_shared/scoring/above-par.ts'
+import { featureColumns } from '../../supabase/functions/_shared/scoring/features.ts'
 import { observedGameDays } from '../market-sim/observations.ts'
 import { simulatedGames } from '../market-sim/simulator.ts'
 import { isHeldOutSeed } from '../evaluation/evaluation-set.ts'
@@ -84,14 +86,25 @@ export function referenceObservations(): GameObservation[] {
  */
 export function checkModelSanity(
   bytes: Uint8Array,
-  model: { version: string; trainingRanges?: TrainingRanges },
+  model: {
+    version: string
+    /** The columns the model names (its metadata's feature names). */
+    featureNames: readonly string[]
+    trainingRanges?: TrainingRanges
+    aboveParCalibration?: AboveParCalibration
+  },
 ): SanityReport {
-  const batch = prepareBatch(referenceObservations())
+  // The reference states have no history of their own: their games get the claim priors.
+  const batch = prepareBatch(referenceObservations(), {
+    columns: featureColumns(model.featureNames),
+  })
   const rows = batch.prepared.length
   const outputs = predictTreeEnsembles(loadTreeEnsembleModel(bytes), batch.matrix, rows)
-  const screened = screenAndInterpret(batch.prepared, outputs, {
+  const interpretOptions = { aboveParCalibration: model.aboveParCalibration ?? null }
+  const screened = screenAndInterpret(batch, outputs, {
     version: model.version,
     trainingRanges: model.trainingRanges ?? DEFAULT_TRAINING_RANGES,
+    ...interpretOptions,
   })
   let finite = 0
   let atOrAbovePar = 0
@@ -106,7 +119,7 @@ export function checkModelSanity(
   }
   // What the model would call each game, before the guards hold any back.
   const buyLabels =
-    interpretBatch(batch.prepared, outputs).filter((prediction) =>
+    interpretBatch(batch, outputs, interpretOptions).filter((prediction) =>
       prediction.recommendation === 'buy' || prediction.recommendation === 'strong_buy'
     ).length
   const share = (count: number) => count / Math.max(rows, 1)

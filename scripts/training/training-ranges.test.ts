@@ -10,7 +10,9 @@ import {
 import { estimateExpectedValue } from '../../supabase/functions/_shared/scoring/estimator.ts'
 import { repoRoot } from '../local-stack/config.ts'
 import { seedGames } from '../seed/seed-sql.ts'
-import { buildTrainingRows } from './data.ts'
+import { observedGameDays } from '../market-sim/observations.ts'
+import { simulatedGames } from '../market-sim/simulator.ts'
+import { EVALUATION_START_DATE as startDate } from '../evaluation/evaluation-set.ts'
 import { rangeRecorder, unionOfRanges } from './training-ranges.ts'
 
 const game = (ticketPrice: number, prizes: Array<[number, number]>) => ({
@@ -66,12 +68,21 @@ describe('the default training ranges (models that record none, gbm-v1)', () => 
     expect(card.trainingRanges).toEqual(DEFAULT_TRAINING_RANGES)
   })
 
-  it('hold the ranges the recorder gives on the simulator (two training seeds)', () => {
-    const { inputRanges } = buildTrainingRows({
-      seeds: [1, 2],
-      rules: ['minnesota', 'all_tiers'],
-      sampleEvery: 10,
-    })
+  it('hold the ranges the recorder gives on the simulator (two seeds of the base world)', () => {
+    // gbm-v1's training data: portfolios of the base world under both rules.
+    const recorder = rangeRecorder()
+    for (const seed of [1, 2]) {
+      for (const publication of ['minnesota', 'all_tiers'] as const) {
+        for (const simulated of simulatedGames({ seed, publication, startDate, days: 90 })) {
+          observedGameDays(simulated).forEach(({ observation }, day) => {
+            if (day % 10 !== 0) return
+            const result = estimateExpectedValue(observation)
+            if (result.ok) recorder.add(observation, result.estimate)
+          })
+        }
+      }
+    }
+    const inputRanges = recorder.ranges()
     for (const name of GUARDED_INPUTS) {
       expect(inputRanges[name].min, name).toBeGreaterThanOrEqual(DEFAULT_TRAINING_RANGES[name].min)
       expect(inputRanges[name].max, name).toBeLessThanOrEqual(DEFAULT_TRAINING_RANGES[name].max)

@@ -1,6 +1,6 @@
 -- predictions.probability_above_par: a probability or nothing (rows written before it existed).
 begin;
-select plan(9);
+select plan(10);
 
 select has_column('public', 'predictions', 'probability_above_par', 'the column exists');
 select col_type_is(
@@ -50,6 +50,10 @@ select throws_ok(
 select lives_ok(
   $$select pg_temp.insert_with(null, date '2026-12-07')$$,
   'NULL (a prediction from before the column) is accepted'
+);
+
+select has_column(
+  'public', 'current_predictions', 'probability_above_par', 'the app reads it in current_predictions'
 );
 
 select * from finish();
