@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { FunctionServer } from '../scripts/local-stack/function-server.ts'
 import { addDays } from '../supabase/functions/_shared/scoring/calendar.ts'
 import { computeFeatures, featureRecord } from '../supabase/functions/_shared/scoring/features.ts'
+import { claimProfilesForRun } from '../supabase/functions/_shared/run/claim-profiles.ts'
 import { type GameObservation, tierKey } from '../supabase/functions/_shared/scoring/types.ts'
 import { todayInChicago } from '../supabase/functions/_shared/http/request.ts'
 import { connect } from './helpers/database.ts'
@@ -97,8 +98,14 @@ async function observationOn(gameId: number, date: string): Promise<GameObservat
   }
 }
 
-function expectedFeatures(observation: GameObservation): Record<string, number> {
-  const result = computeFeatures(observation)
+/** The features of the observation, with the claim profile a run for its date reads. */
+async function expectedFeatures(observation: GameObservation): Promise<Record<string, number>> {
+  const { profiles } = await claimProfilesForRun(sql, {
+    scope: { states: null, gameIds: [observation.game.id] },
+    asOfDate: observation.asOfDate,
+    store: false,
+  })
+  const result = computeFeatures(observation, { profile: profiles.get(observation.game.state) })
   if (!result.ok) throw new Error(result.refusal.message)
   return featureRecord(result.features.values)
 }
@@ -124,10 +131,10 @@ describe('a past date is scored with what was known that day', () => {
     const then = await dryRun({ prediction_date: past, game_ids: [gameId] })
     const now = await dryRun({ prediction_date: loadDay, game_ids: [gameId] })
     expect(then.predictions[0]?.features).toEqual(
-      expectedFeatures(await observationOn(gameId, past)),
+      await expectedFeatures(await observationOn(gameId, past)),
     )
     expect(now.predictions[0]?.features).toEqual(
-      expectedFeatures(await observationOn(gameId, loadDay)),
+      await expectedFeatures(await observationOn(gameId, loadDay)),
     )
     // The issue's symptom: the same estimated share sold on both days.
     expect(then.predictions[0]?.features.est_fraction_sold).not.toBe(
@@ -151,7 +158,7 @@ describe('a past date is scored with what was known that day', () => {
       const onGap = await dryRun({ prediction_date: gap, game_ids: [gameId] })
       const observation = await observationOn(gameId, gap)
       expect(observation.snapshots.at(-1)?.snapshotDate).toBe(addDays(gap, -1))
-      expect(onGap.predictions[0]?.features).toEqual(expectedFeatures(observation))
+      expect(onGap.predictions[0]?.features).toEqual(await expectedFeatures(observation))
     } finally {
       await sql`
         insert into public.historical_snapshots

@@ -6,7 +6,10 @@ import { repoRoot } from '../../scripts/local-stack/config.ts'
 import { registerAndActivate } from '../../scripts/models/registry.ts'
 import { FEATURE_NAMES } from '../../supabase/functions/_shared/scoring/features.ts'
 import { sha256Hex } from '../../supabase/functions/_shared/run/model-store.ts'
-import { scoringModelMetadataProps } from '../../supabase/functions/_shared/onnx/metadata.ts'
+import {
+  readScoringModelMetadata,
+  scoringModelMetadataProps,
+} from '../../supabase/functions/_shared/onnx/metadata.ts'
 import {
   MODEL_INPUT_NAME,
   MODEL_OUTPUT_NAMES,
@@ -80,7 +83,8 @@ export async function activateLocalModel(
     storageBucket: 'models',
     storagePath: options.path,
     sha256: await sha256Hex(bytes),
-    featureNames: FEATURE_NAMES,
+    // The columns the model names (a features-v2 model such as gbm-v1 has its own).
+    featureNames: readScoringModelMetadata(bytes).featureNames,
     metrics: {},
     trainedAt: null,
   })

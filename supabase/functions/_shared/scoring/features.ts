@@ -469,6 +469,21 @@ function claimLagCorrection(
   }
 }
 
+/**
+ * The claim-lag correction's outputs as features: under their `features-v2` names with the fixed
+ * lags, under their `features-v3` names with the state's profile.
+ */
+const CORRECTION_COLUMNS: ReadonlyArray<
+  readonly [keyof ClaimLagCorrection, KnownFeatureName, KnownFeatureName]
+> = [
+  ['salesRate', 'sales_rate_14d', 'claim_sales_rate_14d'],
+  ['fractionSold', 'lag_corrected_fraction_sold', 'claim_corrected_fraction_sold'],
+  ['expectedReturn', 'lag_corrected_expected_return', 'claim_corrected_expected_return'],
+  ['pendingReturnMean', 'pending_return_mean', 'claim_pending_return_mean'],
+  ['pendingReturnSd', 'pending_return_sd', 'claim_pending_return_sd'],
+  ['fewPrizeValueShare', 'few_prize_value_share', 'claim_few_prize_value_share'],
+]
+
 /** Options of {@link computeFeatures}. */
 export interface FeatureOptions {
   /**
@@ -619,24 +634,14 @@ export function computeFeatures(
 
   if (columns.usesLegacyCorrection) {
     const legacy = correct(publishedOf((tier) => legacyClaimLag(tier, ageDays)))
-    named.sales_rate_14d = legacy.salesRate
-    named.lag_corrected_fraction_sold = legacy.fractionSold
-    named.lag_corrected_expected_return = legacy.expectedReturn
-    named.pending_return_mean = legacy.pendingReturnMean
-    named.pending_return_sd = legacy.pendingReturnSd
-    named.few_prize_value_share = legacy.fewPrizeValueShare
+    for (const [field, legacyName] of CORRECTION_COLUMNS) named[legacyName] = legacy[field]
   }
   if (columns.usesClaimProfile) {
     const profile = options.profile ?? priorClaimProfile(game.state, asOfDate)
     const lagContext = (lagScale: (logSd: number) => number) => ({ ageDays, staleDays, lagScale })
     const published = publishedOf((tier) => profileClaimLag(profile, tier, lagContext(() => 1)))
     const corrected = correct(published)
-    named.claim_sales_rate_14d = corrected.salesRate
-    named.claim_corrected_fraction_sold = corrected.fractionSold
-    named.claim_corrected_expected_return = corrected.expectedReturn
-    named.claim_pending_return_mean = corrected.pendingReturnMean
-    named.claim_pending_return_sd = corrected.pendingReturnSd
-    named.claim_few_prize_value_share = corrected.fewPrizeValueShare
+    for (const [field, , profileName] of CORRECTION_COLUMNS) named[profileName] = corrected[field]
     named.claim_top_pending_share = corrected.topPendingShare
     // The return with every lag one standard deviation longer, and shorter.
     const longer = correct(
