@@ -56,14 +56,16 @@ as $$
   -- Games of the states with something published by the as-of date. A game counts as ended
   -- once its end date is before the as-of date.
   evidence_games as (
-    select g.id, g.state, g.launch_date,
+    select g.id, g.state, g.launch_date, first_snapshot.snapshot_date as first_snapshot_date,
       case when g.end_date < p_as_of then g.end_date end as ended_on
     from public.games as g
-    where g.state = any(p_states)
-      and exists (
-        select 1 from public.historical_snapshots as hs
-        where hs.game_id = g.id and hs.snapshot_date <= p_as_of
-      )
+    cross join lateral (
+      select hs.snapshot_date from public.historical_snapshots as hs
+      where hs.game_id = g.id
+      order by hs.snapshot_date
+      limit 1
+    ) as first_snapshot
+    where g.state = any(p_states) and first_snapshot.snapshot_date <= p_as_of
   ),
   -- Published tiers by class: up to $600 retailer, else the game's top prize or office.
   published_tiers as (
@@ -101,7 +103,8 @@ as $$
     order by game_id, prize_class = 'retailer' desc
   ),
   -- Sample dates of each game: the as-of date and every 14 days before it, within 364 days,
-  -- while on sale and at least 28 days after launch.
+  -- while on sale and at least 28 days after launch (and after its first snapshot: before
+  -- that, the rise over 28 days cannot be read).
   samples as (
     select g.id as game_id, g.state, (p_as_of - step * 14) as sample_date
     from evidence_games as g
@@ -109,6 +112,7 @@ as $$
     where g.launch_date is not null
       and p_as_of - step * 14 <= coalesce(g.ended_on, p_as_of)
       and p_as_of - step * 14 - 28 >= g.launch_date
+      and p_as_of - step * 14 - 28 >= g.first_snapshot_date
   ),
   -- The snapshots each sample reads: the latest at most 6 days older than the date (and than
   -- the date 28 days before), with every published tier in it, published by the as-of date.
@@ -138,7 +142,7 @@ as $$
     ) as before_snapshot on true
   ),
   -- Claimed count of every published class on each sample date (null without a snapshot).
-  sample_claims as (
+  sample_claims as materialized (
     select ss.game_id, ss.state, ss.sample_date, c.prize_class, c.printed,
       c.printed - (select sum((ss.now_counts ->> key)::float8) from unnest(c.keys) as key)
         as claimed_now,
@@ -259,20 +263,27 @@ as $$
   ),
   states as (
     select distinct g.state from evidence_games as g
+  ),
+  -- Joined, not looked up per state: a correlated lookup of these makes Postgres re-plan the
+  -- sums for one state's parameter, with nested loops over every sample (minutes at 5,000 games).
+  shift_by_state as materialized (
+    select state, jsonb_object_agg(pair, sums) as shift
+    from shift_sums
+    group by state
+  ),
+  post_end_by_state as materialized (
+    select state, jsonb_object_agg(prize_class, buckets) as post_end
+    from post_end_sums
+    group by state
   )
   select s.state,
     jsonb_build_object(
-      'shift', coalesce(
-        (select jsonb_object_agg(pair, sums) from shift_sums where shift_sums.state = s.state),
-        '{}'::jsonb
-      ),
-      'postEnd', coalesce(
-        (select jsonb_object_agg(prize_class, buckets) from post_end_sums
-          where post_end_sums.state = s.state),
-        '{}'::jsonb
-      )
+      'shift', coalesce(shift_by_state.shift, '{}'::jsonb),
+      'postEnd', coalesce(post_end_by_state.post_end, '{}'::jsonb)
     )
   from states as s
+  left join shift_by_state on shift_by_state.state = s.state
+  left join post_end_by_state on post_end_by_state.state = s.state
 $$;
 
 revoke all on function private.claim_evidence(text[], date) from public;
