@@ -401,6 +401,11 @@ function claimLagCorrection(
     ticketPrice: number
     ageDays: number | null
     fallbackFractionSold: number
+    /**
+     * The recent sales rate when already measured for these tiers (it depends on their
+     * never-claimed shares, not on their lags), or undefined to measure it here.
+     */
+    measuredRate?: number | null
   },
 ): ClaimLagCorrection {
   const { tiers, published, ticketsPrinted, ticketPrice, ageDays } = context
@@ -414,7 +419,9 @@ function claimLagCorrection(
     claimed += tier.totalPrizes - tier.remainingPrizes
     lagWeighted += weight * lagDays(tier.lag)
   }
-  const measuredRate = recentSalesRate(context.history, published)
+  const measuredRate = context.measuredRate === undefined
+    ? recentSalesRate(context.history, published)
+    : context.measuredRate
   // Without history, the mean rate since launch stands in for the recent one.
   const rate = measuredRate ??
     (claimers > 0 && ageDays !== null ? claimed / claimers / Math.max(1, ageDays) : 0)
@@ -563,25 +570,24 @@ export function computeFeatures(
     ? null
     : Math.max(0, daysBetween(game.launchDate, asOfDate))
   const staleDays = latestDay === undefined ? 0 : Math.max(0, daysBetween(latestDay, asOfDate))
-  const publishedOf = (
-    lagOf: (tier: { prizeAmount: number; isTopTier: boolean }) => TierClaimLag,
-  ) => {
-    const published: PublishedTier[] = []
-    for (const tier of tiers) {
-      if (tier.remainingPrizes === null) continue
-      const isTopTier = tier === topTier
-      published.push({
-        key: tierKey(tier.prizeAmount),
-        prizeAmount: tier.prizeAmount,
-        totalPrizes: tier.totalPrizes,
-        remainingPrizes: tier.remainingPrizes,
-        isTopTier,
-        lag: lagOf({ prizeAmount: tier.prizeAmount, isTopTier }),
-      })
-    }
+  // The published tiers once; each correction sets their lags (no new objects per correction).
+  const published: PublishedTier[] = []
+  for (const tier of tiers) {
+    if (tier.remainingPrizes === null) continue
+    published.push({
+      key: tierKey(tier.prizeAmount),
+      prizeAmount: tier.prizeAmount,
+      totalPrizes: tier.totalPrizes,
+      remainingPrizes: tier.remainingPrizes,
+      isTopTier: tier === topTier,
+      lag: NO_LAG,
+    })
+  }
+  const withLags = (lagOf: (tier: PublishedTier) => TierClaimLag) => {
+    for (const tier of published) tier.lag = lagOf(tier)
     return published
   }
-  const correct = (published: readonly PublishedTier[]) =>
+  const correct = (published: readonly PublishedTier[], measuredRate?: number | null) =>
     claimLagCorrection({
       tiers,
       published,
@@ -590,6 +596,7 @@ export function computeFeatures(
       ticketPrice: game.ticketPrice,
       ageDays,
       fallbackFractionSold: estimate.fractionSold.estimate,
+      measuredRate,
     })
 
   const named: Partial<Record<KnownFeatureName, number>> = {
@@ -622,7 +629,7 @@ export function computeFeatures(
     history_days: firstDay === undefined ? 0 : daysBetween(firstDay, asOfDate) + 1,
     days_since_snapshot: latestDay === undefined ? UNKNOWN : staleDays,
   }
-  const unlagged = publishedOf(() => NO_LAG)
+  const unlagged = withLags(() => NO_LAG)
   named.retailer_tier_claimed_share = pooledClaimedShare(
     unlagged,
     (tier) => prizeClassOf(tier.prizeAmount, tier.isTopTier) === 'retailer',
@@ -633,25 +640,29 @@ export function computeFeatures(
   )
 
   if (columns.usesLegacyCorrection) {
-    const legacy = correct(publishedOf((tier) => legacyClaimLag(tier, ageDays)))
+    const legacy = correct(withLags((tier) => legacyClaimLag(tier, ageDays)))
     for (const [field, legacyName] of CORRECTION_COLUMNS) named[legacyName] = legacy[field]
   }
   if (columns.usesClaimProfile) {
     const profile = options.profile ?? priorClaimProfile(game.state, asOfDate)
     const lagContext = (lagScale: (logSd: number) => number) => ({ ageDays, staleDays, lagScale })
-    const published = publishedOf((tier) => profileClaimLag(profile, tier, lagContext(() => 1)))
-    const corrected = correct(published)
+    const corrected = correct(
+      withLags((tier) => profileClaimLag(profile, tier, lagContext(() => 1))),
+    )
     for (const [field, , profileName] of CORRECTION_COLUMNS) named[profileName] = corrected[field]
     named.claim_top_pending_share = corrected.topPendingShare
-    // The return with every lag one standard deviation longer, and shorter.
-    const longer = correct(
-      publishedOf((tier) => profileClaimLag(profile, tier, lagContext((sd) => Math.exp(sd)))),
-    )
-    const shorter = correct(
-      publishedOf((tier) => profileClaimLag(profile, tier, lagContext((sd) => Math.exp(-sd)))),
-    )
-    named.claim_return_lag_sd = Math.abs(shorter.expectedReturn - longer.expectedReturn) / 2
     Object.assign(named, profileSummary(profile, published, topTier))
+    // The return with every lag one standard deviation longer, and shorter (the same sales).
+    const rate = corrected.salesRate === UNKNOWN ? null : corrected.salesRate
+    const longer = correct(
+      withLags((tier) => profileClaimLag(profile, tier, lagContext((sd) => Math.exp(sd)))),
+      rate,
+    ).expectedReturn
+    const shorter = correct(
+      withLags((tier) => profileClaimLag(profile, tier, lagContext((sd) => Math.exp(-sd)))),
+      rate,
+    ).expectedReturn
+    named.claim_return_lag_sd = Math.abs(shorter - longer) / 2
   }
 
   const values = new Float64Array(columns.names.length)
