@@ -6,7 +6,9 @@
  * is back, and the next request succeeds. Then the other crash: the function process killed
  * mid-run; its run blocks its scope (409 naming it) only until its lease expires, then the sweep
  * (or the next admission) closes it as abandoned. A lock held by a psql session holds the run at
- * the step under test.
+ * the step under test: its read (the states' claim profiles stored and fresh beforehand, so the
+ * run goes straight to it), its write, or the estimate of a claim profile no run has stored yet
+ * (`private.claim_evidence`, which also reads the prize tiers).
  */
 import { type ChildProcess, spawn } from 'node:child_process'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -19,6 +21,8 @@ import {
   stopPostgresImmediately,
 } from '../scripts/local-stack/postgres.ts'
 import { addDays } from '../supabase/functions/_shared/scoring/calendar.ts'
+import { claimProfilesForRun } from '../supabase/functions/_shared/run/claim-profiles.ts'
+import { PROFILE_REFRESH_DAYS } from '../supabase/functions/_shared/scoring/claim-profile.ts'
 import { countRunInputs } from '../supabase/functions/_shared/run/run-inputs.ts'
 import { connect } from './helpers/database.ts'
 import { activateFixtureModel, removeModel } from './helpers/fixture-model.ts'
@@ -69,6 +73,25 @@ async function functionWaitsIn(text: string): Promise<void> {
         and query like ${`%${text}%`}`
     return row?.waiting === 1
   }, { timeoutMs: 10_000 })
+}
+
+/**
+ * Makes the run of `day` in Minnesota find a fresh stored claim profile (`true`: stores one) or
+ * none (`false`: removes those it would reuse, so it estimates one first).
+ */
+async function prepareClaimProfile(day: string, fresh: boolean): Promise<void> {
+  if (fresh) {
+    await claimProfilesForRun(sql, {
+      scope: { states: ['MN'], gameIds: null },
+      asOfDate: day,
+      store: true,
+    })
+    return
+  }
+  await sql`
+    delete from public.claim_profiles
+    where state = 'MN' and estimated_on <= ${day}::date
+      and estimated_on > ${day}::date - ${PROFILE_REFRESH_DAYS}::int`
 }
 
 /** What the function answered (the fields these tests read). */
@@ -122,14 +145,24 @@ describe.each([
     lock: 'lock table public.prize_tiers in access exclusive mode',
     // Near its start: pg_stat_activity keeps only the first 1,024 bytes of a statement.
     statement: 'g.game_number',
+    freshProfile: true,
   },
   {
     step: 'its write',
     daysBeforeLoad: 2,
     lock: 'lock table public.predictions in share row exclusive mode',
     statement: 'with closed as',
+    freshProfile: true,
   },
-])('Postgres stopped during $step', ({ daysBeforeLoad, lock, statement }) => {
+  {
+    step: 'its claim-profile estimate',
+    daysBeforeLoad: 4,
+    // The evidence sums read the prize tiers; the lookup of stored profiles does not.
+    lock: 'lock table public.prize_tiers in access exclusive mode',
+    statement: 'private.claim_evidence',
+    freshProfile: false,
+  },
+])('Postgres stopped during $step', ({ daysBeforeLoad, lock, statement, freshProfile }) => {
   let session: ChildProcess | undefined
   let answer: Answer
   let runId: string
@@ -137,6 +170,7 @@ describe.each([
 
   beforeAll(async () => {
     day = addDays(await seedLoadDay(sql), -daysBeforeLoad)
+    await prepareClaimProfile(day, freshProfile)
     session = await holdLock(lock)
     try {
       const pending = post({ states: ['MN'], prediction_date: day })
@@ -200,6 +234,7 @@ describe('the function killed mid-run', () => {
   beforeAll(async () => {
     day = addDays(await seedLoadDay(sql), -3)
     const doomed = await serveFunction({ SCORER_RUN_LEASE_SECONDS: String(leaseSeconds) }, 54371)
+    await prepareClaimProfile(day, true)
     const session = await holdLock('lock table public.prize_tiers in access exclusive mode')
     try {
       const pending = post({ states: ['MN'], prediction_date: day }, doomed.url).catch(() => null)
