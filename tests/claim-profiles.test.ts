@@ -164,7 +164,7 @@ describe('score-games with claim profiles', () => {
     for (const game of onSale) {
       const result = computeFeatures(observeGame(game, historyDays - 1), { profile })
       if (!result.ok) throw new Error(result.refusal.message)
-      const expected = featureRecord(result.features.values, FEATURE_NAMES)
+      const expected = featureRecord(result.features.values)
       const served = predictions.find((prediction) => prediction.gameId === game.facts.id)
       expect(served).toBeDefined()
       for (const name of FEATURE_NAMES) {

@@ -104,8 +104,15 @@ const PROFILE_FEATURES = new Set<string>(FEATURE_NAMES.filter((name) => name.sta
 /** The columns a model asks for, in its order, and which parts of the features they need. */
 export interface FeatureColumns {
   names: readonly KnownFeatureName[]
+  /** Each name's position in `names`. */
+  positions: ReadonlyMap<string, number>
   usesLegacyCorrection: boolean
   usesClaimProfile: boolean
+  /**
+   * A record with every name, in order (0s): {@link featureRecord} copies it, so each record
+   * shares one layout instead of growing a property at a time into a hash table.
+   */
+  recordTemplate: Readonly<Record<string, number>>
 }
 
 /** The names in `names` the code cannot compute, and those named twice. */
@@ -128,8 +135,11 @@ export function featureColumns(names: readonly string[]): FeatureColumns {
   if (problem !== null) throw new Error(`Cannot compute the features: the model ${problem}`)
   return {
     names: names as readonly KnownFeatureName[],
+    positions: new Map(names.map((name, index) => [name, index])),
     usesLegacyCorrection: names.some((name) => LEGACY.has(name)),
     usesClaimProfile: names.some((name) => PROFILE_FEATURES.has(name)),
+    // JSON.parse builds an object with a fixed layout (and the names are plain identifiers).
+    recordTemplate: JSON.parse(`{${names.map((name) => `"${name}":0`).join(',')}}`),
   }
 }
 
@@ -599,7 +609,14 @@ export function computeFeatures(
       measuredRate,
     })
 
-  const named: Partial<Record<KnownFeatureName, number>> = {
+  // Each value goes straight to its column (a name the model does not ask for is dropped), and a
+  // column left unset or not finite reads UNKNOWN.
+  const values = new Float64Array(columns.names.length).fill(Number.NaN)
+  const set = (name: KnownFeatureName, value: number) => {
+    const position = columns.positions.get(name)
+    if (position !== undefined) values[position] = value
+  }
+  const always: Partial<Record<KnownFeatureName, number>> = {
     ticket_price: game.ticketPrice,
     log_tickets_printed: Math.log10(estimate.ticketsPrinted),
     printed_payout: estimate.printedReturnPerDollar,
@@ -629,19 +646,26 @@ export function computeFeatures(
     history_days: firstDay === undefined ? 0 : daysBetween(firstDay, asOfDate) + 1,
     days_since_snapshot: latestDay === undefined ? UNKNOWN : staleDays,
   }
+  for (const name in always) set(name as KnownFeatureName, always[name as KnownFeatureName]!)
   const unlagged = withLags(() => NO_LAG)
-  named.retailer_tier_claimed_share = pooledClaimedShare(
-    unlagged,
-    (tier) => prizeClassOf(tier.prizeAmount, tier.isTopTier) === 'retailer',
+  set(
+    'retailer_tier_claimed_share',
+    pooledClaimedShare(
+      unlagged,
+      (tier) => prizeClassOf(tier.prizeAmount, tier.isTopTier) === 'retailer',
+    ),
   )
-  named.lottery_tier_claimed_share = pooledClaimedShare(
-    unlagged,
-    (tier) => prizeClassOf(tier.prizeAmount, tier.isTopTier) === 'office',
+  set(
+    'lottery_tier_claimed_share',
+    pooledClaimedShare(
+      unlagged,
+      (tier) => prizeClassOf(tier.prizeAmount, tier.isTopTier) === 'office',
+    ),
   )
 
   if (columns.usesLegacyCorrection) {
     const legacy = correct(withLags((tier) => legacyClaimLag(tier, ageDays)))
-    for (const [field, legacyName] of CORRECTION_COLUMNS) named[legacyName] = legacy[field]
+    for (const [field, legacyName] of CORRECTION_COLUMNS) set(legacyName, legacy[field])
   }
   if (columns.usesClaimProfile) {
     const profile = options.profile ?? priorClaimProfile(game.state, asOfDate)
@@ -649,9 +673,10 @@ export function computeFeatures(
     const corrected = correct(
       withLags((tier) => profileClaimLag(profile, tier, lagContext(() => 1))),
     )
-    for (const [field, , profileName] of CORRECTION_COLUMNS) named[profileName] = corrected[field]
-    named.claim_top_pending_share = corrected.topPendingShare
-    Object.assign(named, profileSummary(profile, published, topTier))
+    for (const [field, , profileName] of CORRECTION_COLUMNS) set(profileName, corrected[field])
+    set('claim_top_pending_share', corrected.topPendingShare)
+    const summary = profileSummary(profile, published, topTier)
+    for (const name in summary) set(name as KnownFeatureName, summary[name as KnownFeatureName]!)
     // The return with every lag one standard deviation longer, and shorter (the same sales).
     const rate = corrected.salesRate === UNKNOWN ? null : corrected.salesRate
     const longer = correct(
@@ -662,13 +687,12 @@ export function computeFeatures(
       withLags((tier) => profileClaimLag(profile, tier, lagContext((sd) => Math.exp(-sd)))),
       rate,
     ).expectedReturn
-    named.claim_return_lag_sd = Math.abs(shorter - longer) / 2
+    set('claim_return_lag_sd', Math.abs(shorter - longer) / 2)
   }
 
-  const values = new Float64Array(columns.names.length)
-  columns.names.forEach((name, index) => {
-    values[index] = finiteOr(named[name] ?? Number.NaN, UNKNOWN)
-  })
+  for (let index = 0; index < values.length; index++) {
+    values[index] = finiteOr(values[index]!, UNKNOWN)
+  }
   return { ok: true, features: { values, estimate } }
 }
 
@@ -710,11 +734,12 @@ function profileSummary(
 /** Feature values as a name-to-value record (stored in `predictions.features`). */
 export function featureRecord(
   values: ArrayLike<number>,
-  names: readonly string[] = FEATURE_NAMES,
+  columns: FeatureColumns = CURRENT_FEATURE_COLUMNS,
 ): Record<string, number> {
-  const record: Record<string, number> = {}
-  names.forEach((name, index) => {
-    record[name] = Math.round((values[index] ?? UNKNOWN) * 1e6) / 1e6
-  })
+  const record = { ...columns.recordTemplate }
+  const names = columns.names
+  for (let index = 0; index < names.length; index++) {
+    record[names[index]!] = Math.round((values[index] ?? UNKNOWN) * 1e6) / 1e6
+  }
   return record
 }

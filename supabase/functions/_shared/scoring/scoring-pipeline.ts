@@ -212,6 +212,6 @@ function interpretRow(
     expectedReturnLow,
     expectedReturnHigh,
     probabilityAbovePar: roundTo(aboveParProbability, 6),
-    features: featureRecord(features.values, columns.names),
+    features: featureRecord(features.values, columns),
   }
 }
