@@ -27,7 +27,7 @@ import {
   type ExpectedValueEstimate,
 } from './estimator.ts'
 import { type ClaimProfile, priorClaimProfile } from './claim-profile.ts'
-import { prizeClassOf } from './prize-class.ts'
+import { type PrizeClass, prizeClassOf } from './prize-class.ts'
 import { type GameObservation, type PrizeTier, type Snapshot, tierKey } from './types.ts'
 
 /** Version of the feature list below; bump it whenever a name, order or meaning changes. */
@@ -323,24 +323,33 @@ function depletionOver(
   return Math.max(0, latestShare - startShare) * (span / days)
 }
 
-/** How the winners of one published tier are taken to claim, for one correction. */
-interface TierClaimLag {
-  /** Days of sales whose prizes are pending (the mean lag, cut by the game's age). */
-  lagDays: number
-  neverClaimedShare: number
-}
-
-/** For the features that read only the published counts. */
-const NO_LAG: TierClaimLag = { lagDays: 0, neverClaimedShare: 0 }
-
-/** A published tier with what the claim-lag features need. */
+/**
+ * A published tier with what the claim-lag features need. Each correction sets how its winners
+ * are taken to claim (`lagDays`, `neverClaimedShare`) in place: no objects per correction.
+ */
 interface PublishedTier {
   key: string
   prizeAmount: number
   totalPrizes: number
   remainingPrizes: number
   isTopTier: boolean
-  lag: TierClaimLag
+  prizeClass: PrizeClass
+  /** Days of sales whose prizes are pending (the mean lag, cut by the game's age). */
+  lagDays: number
+  neverClaimedShare: number
+}
+
+/** One game's inputs to its claim-lag corrections, gathered once. */
+interface CorrectionInputs {
+  tiers: readonly PrizeTier[]
+  published: readonly PublishedTier[]
+  /** The published tier of each of `tiers` (by prize amount), or undefined. */
+  publishedOfTier: ReadonlyArray<PublishedTier | undefined>
+  history: readonly Snapshot[]
+  ticketsPrinted: number
+  ticketPrice: number
+  ageDays: number | null
+  fallbackFractionSold: number
 }
 
 /** What the claim-lag correction derives for one game. */
@@ -356,15 +365,12 @@ interface ClaimLagCorrection {
   topPendingShare: number
 }
 
-/** Pooled claimed share of the tiers `include` accepts, or -1 when there are none. */
-function pooledClaimedShare(
-  tiers: readonly PublishedTier[],
-  include: (tier: PublishedTier) => boolean,
-): number {
+/** Pooled claimed share of the tiers of one prize class, or -1 when there are none. */
+function pooledClaimedShare(tiers: readonly PublishedTier[], prizeClass: PrizeClass): number {
   let printed = 0
   let claimed = 0
   for (const tier of tiers) {
-    if (!include(tier)) continue
+    if (tier.prizeClass !== prizeClass) continue
     printed += tier.totalPrizes
     claimed += tier.totalPrizes - tier.remainingPrizes
   }
@@ -392,7 +398,7 @@ function recentSalesRate(history: readonly Snapshot[], tiers: readonly Published
     const after = latest.remainingByTier[tier.key]
     if (before === undefined || after === undefined) continue
     rise += Math.max(0, before - after)
-    claimers += tier.totalPrizes * (1 - tier.lag.neverClaimedShare)
+    claimers += tier.totalPrizes * (1 - tier.neverClaimedShare)
   }
   return claimers > 0 ? rise / claimers / days : null
 }
@@ -403,35 +409,26 @@ function recentSalesRate(history: readonly Snapshot[], tiers: readonly Published
  * probability (1 − sold) / (1 − expected claimed share of its tier).
  */
 function claimLagCorrection(
-  context: {
-    tiers: readonly PrizeTier[]
-    published: readonly PublishedTier[]
-    history: readonly Snapshot[]
-    ticketsPrinted: number
-    ticketPrice: number
-    ageDays: number | null
-    fallbackFractionSold: number
-    /**
-     * The recent sales rate when already measured for these tiers (it depends on their
-     * never-claimed shares, not on their lags), or undefined to measure it here.
-     */
-    measuredRate?: number | null
-  },
+  context: CorrectionInputs,
+  /**
+   * The recent sales rate when already measured for these tiers (it depends on their
+   * never-claimed shares, not on their lags), or undefined to measure it here.
+   */
+  knownRate?: number | null,
 ): ClaimLagCorrection {
-  const { tiers, published, ticketsPrinted, ticketPrice, ageDays } = context
-  const lagDays = (lag: TierClaimLag) => lag.lagDays
+  const { tiers, published, publishedOfTier, ticketsPrinted, ticketPrice, ageDays } = context
   let claimers = 0
   let claimed = 0
   let lagWeighted = 0
   for (const tier of published) {
-    const weight = tier.totalPrizes * (1 - tier.lag.neverClaimedShare)
+    const weight = tier.totalPrizes * (1 - tier.neverClaimedShare)
     claimers += weight
     claimed += tier.totalPrizes - tier.remainingPrizes
-    lagWeighted += weight * lagDays(tier.lag)
+    lagWeighted += weight * tier.lagDays
   }
-  const measuredRate = context.measuredRate === undefined
+  const measuredRate = knownRate === undefined
     ? recentSalesRate(context.history, published)
-    : context.measuredRate
+    : knownRate
   // Without history, the mean rate since launch stands in for the recent one.
   const rate = measuredRate ??
     (claimers > 0 && ageDays !== null ? claimed / claimers / Math.max(1, ageDays) : 0)
@@ -447,14 +444,13 @@ function claimLagCorrection(
   let pendingVariance = 0
   let fewPrizeValue = 0
   let topPendingShare = UNKNOWN
-  const publishedByAmount = new Map(published.map((tier) => [tier.prizeAmount, tier]))
-  for (const tier of tiers) {
-    const known = publishedByAmount.get(tier.prizeAmount)
+  for (let index = 0; index < tiers.length; index++) {
+    const tier = tiers[index] as PrizeTier
+    const known = publishedOfTier[index]
     let unsold: number
     if (known) {
-      const lag = known.lag
-      const expectedClaimed = (1 - lag.neverClaimedShare) *
-        Math.max(0, fractionSold - rate * lagDays(lag))
+      const expectedClaimed = (1 - known.neverClaimedShare) *
+        Math.max(0, fractionSold - rate * known.lagDays)
       const observedClaimed = (known.totalPrizes - known.remainingPrizes) / known.totalPrizes
       const claimedShare = (known.totalPrizes * observedClaimed +
         OBSERVED_CLAIMS_WEIGHT_PRIZES * expectedClaimed) /
@@ -512,31 +508,36 @@ export interface FeatureOptions {
   columns?: FeatureColumns
 }
 
-/** A published tier's claim lag from the state's profile: its class's mean, cut by the age. */
-function profileClaimLag(
+/**
+ * Sets each published tier's claim lag from the state's profile: its class's mean (times
+ * e^(sdSteps × its log-sd): 0 for the estimate, ±1 for a lag one standard deviation longer or
+ * shorter), cut by the game's age, plus the days since the latest snapshot.
+ */
+function setProfileLags(
+  published: readonly PublishedTier[],
   profile: ClaimProfile,
-  tier: { prizeAmount: number; isTopTier: boolean },
-  context: { ageDays: number | null; staleDays: number; lagScale: (logSd: number) => number },
-): TierClaimLag {
-  const estimate = profile.classes[prizeClassOf(tier.prizeAmount, tier.isTopTier)]
-  const mean = estimate.meanLagDays * context.lagScale(estimate.lagLogSd)
-  // Pending prizes come from at most the game's age of sales: ∫₀^age e^(−u/mean) du.
-  const lagDays = context.ageDays === null
-    ? mean
-    : mean * (1 - Math.exp(-context.ageDays / Math.max(mean, 1e-6)))
-  // Counts as of an older snapshot miss the claims of the days since: they add to the lag.
-  return { lagDays: lagDays + context.staleDays, neverClaimedShare: estimate.neverClaimedShare }
+  context: { ageDays: number | null; staleDays: number; sdSteps: -1 | 0 | 1 },
+): void {
+  const { ageDays, staleDays, sdSteps } = context
+  for (const tier of published) {
+    const estimate = profile.classes[tier.prizeClass]
+    const mean = sdSteps === 0
+      ? estimate.meanLagDays
+      : estimate.meanLagDays * Math.exp(sdSteps * estimate.lagLogSd)
+    // Pending prizes come from at most the game's age of sales: ∫₀^age e^(−u/mean) du.
+    const lagDays = ageDays === null ? mean : mean * (1 - Math.exp(-ageDays / Math.max(mean, 1e-6)))
+    // Counts as of an older snapshot miss the claims of the days since: they add to the lag.
+    tier.lagDays = lagDays + staleDays
+    tier.neverClaimedShare = estimate.neverClaimedShare
+  }
 }
 
-/** The fixed lag of `features-v2` for a tier: its assumed mean, at most the game's age. */
-function legacyClaimLag(
-  tier: { prizeAmount: number; isTopTier: boolean },
-  ageDays: number | null,
-): TierClaimLag {
-  const lag = assumedClaimLag(tier.prizeAmount, tier.isTopTier)
-  return {
-    lagDays: ageDays === null ? lag.meanLagDays : Math.min(lag.meanLagDays, ageDays),
-    neverClaimedShare: lag.neverClaimedShare,
+/** Sets each published tier's fixed lag of `features-v2`: its assumed mean, at most the age. */
+function setLegacyLags(published: readonly PublishedTier[], ageDays: number | null): void {
+  for (const tier of published) {
+    const lag = assumedClaimLag(tier.prizeAmount, tier.isTopTier)
+    tier.lagDays = ageDays === null ? lag.meanLagDays : Math.min(lag.meanLagDays, ageDays)
+    tier.neverClaimedShare = lag.neverClaimedShare
   }
 }
 
@@ -580,34 +581,33 @@ export function computeFeatures(
     ? null
     : Math.max(0, daysBetween(game.launchDate, asOfDate))
   const staleDays = latestDay === undefined ? 0 : Math.max(0, daysBetween(latestDay, asOfDate))
-  // The published tiers once; each correction sets their lags (no new objects per correction).
+  // The published tiers once; each correction sets their lags.
   const published: PublishedTier[] = []
   for (const tier of tiers) {
     if (tier.remainingPrizes === null) continue
+    const isTopTier = tier === topTier
     published.push({
       key: tierKey(tier.prizeAmount),
       prizeAmount: tier.prizeAmount,
       totalPrizes: tier.totalPrizes,
       remainingPrizes: tier.remainingPrizes,
-      isTopTier: tier === topTier,
-      lag: NO_LAG,
+      isTopTier,
+      prizeClass: prizeClassOf(tier.prizeAmount, isTopTier),
+      lagDays: 0,
+      neverClaimedShare: 0,
     })
   }
-  const withLags = (lagOf: (tier: PublishedTier) => TierClaimLag) => {
-    for (const tier of published) tier.lag = lagOf(tier)
-    return published
+  const publishedByAmount = new Map(published.map((tier) => [tier.prizeAmount, tier]))
+  const inputs: CorrectionInputs = {
+    tiers,
+    published,
+    publishedOfTier: tiers.map((tier) => publishedByAmount.get(tier.prizeAmount)),
+    history,
+    ticketsPrinted: estimate.ticketsPrinted,
+    ticketPrice: game.ticketPrice,
+    ageDays,
+    fallbackFractionSold: estimate.fractionSold.estimate,
   }
-  const correct = (published: readonly PublishedTier[], measuredRate?: number | null) =>
-    claimLagCorrection({
-      tiers,
-      published,
-      history,
-      ticketsPrinted: estimate.ticketsPrinted,
-      ticketPrice: game.ticketPrice,
-      ageDays,
-      fallbackFractionSold: estimate.fractionSold.estimate,
-      measuredRate,
-    })
 
   // Each value goes straight to its column (a name the model does not ask for is dropped), and a
   // column left unset or not finite reads UNKNOWN.
@@ -616,77 +616,60 @@ export function computeFeatures(
     const position = columns.positions.get(name)
     if (position !== undefined) values[position] = value
   }
-  const always: Partial<Record<KnownFeatureName, number>> = {
-    ticket_price: game.ticketPrice,
-    log_tickets_printed: Math.log10(estimate.ticketsPrinted),
-    printed_payout: estimate.printedReturnPerDollar,
-    days_since_launch: ageDays ?? UNKNOWN,
-    est_fraction_sold: estimate.fractionSold.estimate,
-    est_fraction_sold_width: estimate.fractionSold.high - estimate.fractionSold.low,
-    est_expected_return: estimate.expectedReturnPerDollar.estimate,
-    est_expected_return_low: estimate.expectedReturnPerDollar.low,
-    est_expected_return_high: estimate.expectedReturnPerDollar.high,
-    est_win_probability: estimate.winProbability,
-    est_prize_above_price_probability: estimate.probabilityPrizeAbovePrice,
-    est_top_prize_ratio: estimate.topPrizeRatio ?? UNKNOWN,
-    top_prizes_left_share: topTier.remainingPrizes === null
-      ? UNKNOWN
-      : topTier.remainingPrizes / topTier.totalPrizes,
-    top_tier_money_share: (topTier.prizeAmount * topTier.totalPrizes) / printedMoney,
-    publication_coverage: publishedPrintedMoney / printedMoney,
-    published_tier_share: publishedTiers / tiers.length,
-    published_money_left_ratio: publishedPrintedMoney > 0
+  set('ticket_price', game.ticketPrice)
+  set('log_tickets_printed', Math.log10(estimate.ticketsPrinted))
+  set('printed_payout', estimate.printedReturnPerDollar)
+  set('days_since_launch', ageDays ?? UNKNOWN)
+  set('est_fraction_sold', estimate.fractionSold.estimate)
+  set('est_fraction_sold_width', estimate.fractionSold.high - estimate.fractionSold.low)
+  set('est_expected_return', estimate.expectedReturnPerDollar.estimate)
+  set('est_expected_return_low', estimate.expectedReturnPerDollar.low)
+  set('est_expected_return_high', estimate.expectedReturnPerDollar.high)
+  set('est_win_probability', estimate.winProbability)
+  set('est_prize_above_price_probability', estimate.probabilityPrizeAbovePrice)
+  set('est_top_prize_ratio', estimate.topPrizeRatio ?? UNKNOWN)
+  set(
+    'top_prizes_left_share',
+    topTier.remainingPrizes === null ? UNKNOWN : topTier.remainingPrizes / topTier.totalPrizes,
+  )
+  set('top_tier_money_share', (topTier.prizeAmount * topTier.totalPrizes) / printedMoney)
+  set('publication_coverage', publishedPrintedMoney / printedMoney)
+  set('published_tier_share', publishedTiers / tiers.length)
+  set(
+    'published_money_left_ratio',
+    publishedPrintedMoney > 0
       ? publishedRemainingMoney / publishedPrintedMoney / ticketShareLeft
       : UNKNOWN,
-    depletion_7d: depletion7,
-    depletion_30d: depletion30,
-    depletion_trend: depletion7 >= 0 && depletion30 > 0
-      ? depletion7 / (depletion30 * 7 / 30)
-      : UNKNOWN,
-    history_days: firstDay === undefined ? 0 : daysBetween(firstDay, asOfDate) + 1,
-    days_since_snapshot: latestDay === undefined ? UNKNOWN : staleDays,
-  }
-  for (const name in always) set(name as KnownFeatureName, always[name as KnownFeatureName]!)
-  const unlagged = withLags(() => NO_LAG)
-  set(
-    'retailer_tier_claimed_share',
-    pooledClaimedShare(
-      unlagged,
-      (tier) => prizeClassOf(tier.prizeAmount, tier.isTopTier) === 'retailer',
-    ),
   )
+  set('depletion_7d', depletion7)
+  set('depletion_30d', depletion30)
   set(
-    'lottery_tier_claimed_share',
-    pooledClaimedShare(
-      unlagged,
-      (tier) => prizeClassOf(tier.prizeAmount, tier.isTopTier) === 'office',
-    ),
+    'depletion_trend',
+    depletion7 >= 0 && depletion30 > 0 ? depletion7 / (depletion30 * 7 / 30) : UNKNOWN,
   )
+  set('history_days', firstDay === undefined ? 0 : daysBetween(firstDay, asOfDate) + 1)
+  set('days_since_snapshot', latestDay === undefined ? UNKNOWN : staleDays)
+  set('retailer_tier_claimed_share', pooledClaimedShare(published, 'retailer'))
+  set('lottery_tier_claimed_share', pooledClaimedShare(published, 'office'))
 
   if (columns.usesLegacyCorrection) {
-    const legacy = correct(withLags((tier) => legacyClaimLag(tier, ageDays)))
+    setLegacyLags(published, ageDays)
+    const legacy = claimLagCorrection(inputs)
     for (const [field, legacyName] of CORRECTION_COLUMNS) set(legacyName, legacy[field])
   }
   if (columns.usesClaimProfile) {
     const profile = options.profile ?? priorClaimProfile(game.state, asOfDate)
-    const lagContext = (lagScale: (logSd: number) => number) => ({ ageDays, staleDays, lagScale })
-    const corrected = correct(
-      withLags((tier) => profileClaimLag(profile, tier, lagContext(() => 1))),
-    )
+    setProfileLags(published, profile, { ageDays, staleDays, sdSteps: 0 })
+    const corrected = claimLagCorrection(inputs)
     for (const [field, , profileName] of CORRECTION_COLUMNS) set(profileName, corrected[field])
     set('claim_top_pending_share', corrected.topPendingShare)
-    const summary = profileSummary(profile, published, topTier)
-    for (const name in summary) set(name as KnownFeatureName, summary[name as KnownFeatureName]!)
+    setProfileSummary(set, profile, published, topTier)
     // The return with every lag one standard deviation longer, and shorter (the same sales).
     const rate = corrected.salesRate === UNKNOWN ? null : corrected.salesRate
-    const longer = correct(
-      withLags((tier) => profileClaimLag(profile, tier, lagContext((sd) => Math.exp(sd)))),
-      rate,
-    ).expectedReturn
-    const shorter = correct(
-      withLags((tier) => profileClaimLag(profile, tier, lagContext((sd) => Math.exp(-sd)))),
-      rate,
-    ).expectedReturn
+    setProfileLags(published, profile, { ageDays, staleDays, sdSteps: 1 })
+    const longer = claimLagCorrection(inputs, rate).expectedReturn
+    setProfileLags(published, profile, { ageDays, staleDays, sdSteps: -1 })
+    const shorter = claimLagCorrection(inputs, rate).expectedReturn
     set('claim_return_lag_sd', Math.abs(shorter - longer) / 2)
   }
 
@@ -697,38 +680,38 @@ export function computeFeatures(
 }
 
 /**
- * What the profile says about this game's published tiers: the lag and its uncertainty weighted
- * by the published prize money left (the money a lag decides about), the top class's lag, the
- * never-claimed share weighted by printed prizes, and the games behind the profile.
+ * What the profile says about this game's published tiers (their lags set from it): the lag and
+ * its uncertainty weighted by the published prize money left (the money a lag decides about), the
+ * top class's lag, the never-claimed share weighted by printed prizes, and the games behind the
+ * profile.
  */
-function profileSummary(
+function setProfileSummary(
+  set: (name: KnownFeatureName, value: number) => void,
   profile: ClaimProfile,
   published: readonly PublishedTier[],
   topTier: PrizeTier,
-): Partial<Record<KnownFeatureName, number>> {
+): void {
   let money = 0
   let lag = 0
   let logSd = 0
   let prizes = 0
   let neverClaimed = 0
   for (const tier of published) {
-    const estimate = profile.classes[prizeClassOf(tier.prizeAmount, tier.isTopTier)]
+    const estimate = profile.classes[tier.prizeClass]
     const weight = tier.prizeAmount * Math.max(tier.remainingPrizes, 0.5)
     money += weight
-    lag += weight * tier.lag.lagDays
+    lag += weight * tier.lagDays
     logSd += weight * estimate.lagLogSd
     prizes += tier.totalPrizes
     neverClaimed += tier.totalPrizes * estimate.neverClaimedShare
   }
   const games = profile.classes.retailer.games + profile.classes.office.games +
     profile.classes.top.games
-  return {
-    claim_lag_days: money > 0 ? lag / money : UNKNOWN,
-    claim_lag_top_days: profile.classes[prizeClassOf(topTier.prizeAmount, true)].meanLagDays,
-    claim_lag_log_sd: money > 0 ? logSd / money : UNKNOWN,
-    claim_never_claimed_share: prizes > 0 ? neverClaimed / prizes : UNKNOWN,
-    claim_profile_games: Math.log1p(games),
-  }
+  set('claim_lag_days', money > 0 ? lag / money : UNKNOWN)
+  set('claim_lag_top_days', profile.classes[prizeClassOf(topTier.prizeAmount, true)].meanLagDays)
+  set('claim_lag_log_sd', money > 0 ? logSd / money : UNKNOWN)
+  set('claim_never_claimed_share', prizes > 0 ? neverClaimed / prizes : UNKNOWN)
+  set('claim_profile_games', Math.log1p(games))
 }
 
 /** Feature values as a name-to-value record (stored in `predictions.features`). */
