@@ -9,6 +9,7 @@
 import type { Sql } from 'postgres'
 import { executeRun } from '../../supabase/functions/_shared/run/run.ts'
 import { createAdmission } from '../../supabase/functions/_shared/run/admission.ts'
+import { singleClient } from '../../supabase/functions/_shared/run/database-pool.ts'
 import type { ModelSource } from '../../supabase/functions/_shared/run/model-store.ts'
 import type { SkippedGame } from '../../supabase/functions/_shared/scoring/scoring-pipeline.ts'
 import { addDays, daysBetween } from '../../supabase/functions/_shared/scoring/calendar.ts'
@@ -97,12 +98,14 @@ export async function runBacktest(sql: Sql, options: BacktestOptions): Promise<B
     ? new Map<string, Map<number, GameScore>>()
     : await storedScores(sql, { ...options, modelVersion: version })
   const context = {
-    sql,
+    database: singleClient(sql),
     models: options.models,
     historyDays: options.historyDays,
     // One day at a time, in this process: no Edge Function instance to keep within 256 MB.
     admission: createAdmission({ maxRuns: 1, maxGames: 1_000_000, retryAfterSeconds: 5 }),
     leaseSeconds: 60,
+    // No Edge wall clock here: a day's run may take what it takes.
+    deadlineSeconds: 3_600,
     log: () => {},
   }
   const days: BacktestDay[] = []

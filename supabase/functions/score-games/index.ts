@@ -13,6 +13,7 @@ import { loadConfig } from '../_shared/http/config.ts'
 import { createHandler } from '../_shared/http/handler.ts'
 import { ScoringError } from '../_shared/http/errors.ts'
 import { createAdmission } from '../_shared/run/admission.ts'
+import { createDatabasePool } from '../_shared/run/database-pool.ts'
 import type { ModelSource } from '../_shared/run/model-store.ts'
 
 const config = loadConfig(Deno.env.toObject())
@@ -23,25 +24,34 @@ const STATEMENT_TIMEOUT_MS = 60_000
 /** What a caller refused as busy is told to wait, in seconds. */
 const BUSY_RETRY_AFTER_SECONDS = 5
 
+/**
+ * Seconds the statements of a client retired after a run's deadline get to finish before its
+ * sockets are destroyed (database-pool.ts).
+ */
+const RETIRED_CLIENT_GRACE_SECONDS = 5
+
 // Every run's database call is one statement on this pool (never `reserve()` or `begin()`:
 // postgres.js 3.4.9 writes a reserved or transaction connection's later statements, e.g. the
 // ROLLBACK after a failure, to its socket even once the server has closed it, and the null socket
 // throws from a timer: `Cannot read properties of null (reading 'write')`, an uncaught error that
-// ended the process when Postgres stopped mid-run).
-const sql = postgres(config.databaseUrl, {
-  max: 4,
-  idle_timeout: 20,
-  connect_timeout: 10,
-  onnotice: () => {},
-  connection: {
-    application_name: 'score-games',
-    // The run's queries are few and large: JIT compiling their plans costs more than it saves
-    // (~150 ms on the 5,000-game read).
-    jit: 'off',
-    // No statement may hold a caller for good (a lock never released, a server that hangs).
-    statement_timeout: STATEMENT_TIMEOUT_MS,
-  },
-})
+// ended the process when Postgres stopped mid-run). A run whose deadline passed retires the
+// client (its socket may be stuck for good) and later runs get a fresh one.
+const openClient = () =>
+  postgres(config.databaseUrl, {
+    max: 4,
+    idle_timeout: 20,
+    connect_timeout: 10,
+    onnotice: () => {},
+    connection: {
+      application_name: 'score-games',
+      // The run's queries are few and large: JIT compiling their plans costs more than it saves
+      // (~150 ms on the 5,000-game read).
+      jit: 'off',
+      // No statement may hold a caller for good (a lock never released, a server that is slow);
+      // a server that stops answering altogether is the run's deadline's business.
+      statement_timeout: STATEMENT_TIMEOUT_MS,
+    },
+  })
 
 type StorageClient = SupabaseClient['storage']
 
@@ -132,9 +142,14 @@ function memoryMb(): Record<string, number> {
   }
 }
 
+/** Writes one structured log line. */
+function log(entry: Record<string, unknown>): void {
+  console.log(JSON.stringify({ function: 'score-games', ...entry, memory_mb: memoryMb() }))
+}
+
 /** The function's request handler (exported for tests). */
 export const handler = createHandler({
-  sql,
+  database: createDatabasePool(openClient, { graceSeconds: RETIRED_CLIENT_GRACE_SECONDS, log }),
   models,
   historyDays: config.historyDays,
   secretKeys: config.secretKeys,
@@ -144,8 +159,8 @@ export const handler = createHandler({
     retryAfterSeconds: BUSY_RETRY_AFTER_SECONDS,
   }),
   leaseSeconds: config.runLeaseSeconds,
-  log: (entry) =>
-    console.log(JSON.stringify({ function: 'score-games', ...entry, memory_mb: memoryMb() })),
+  deadlineSeconds: config.runDeadlineSeconds,
+  log,
 })
 
 const localPort = Deno.env.get('SCORER_LOCAL_PORT')

@@ -18,12 +18,13 @@ describe('loadConfig', () => {
     expect(config.localModelRoot).toBeNull()
   })
 
-  it('bounds runs and games in flight, and leases runs, by default or as set', () => {
+  it('bounds runs and games in flight, leases runs and sets their deadline, by default or as set', () => {
     const defaults = loadConfig({ ...base, SUPABASE_SERVICE_ROLE_KEY: 'k' })
     expect(defaults).toMatchObject({
       maxRunsInFlight: 8,
       maxGamesInFlight: 6_000,
       runLeaseSeconds: 60,
+      runDeadlineSeconds: 90,
     })
     const set = loadConfig({
       ...base,
@@ -31,8 +32,14 @@ describe('loadConfig', () => {
       SCORER_MAX_RUNS_IN_FLIGHT: '3',
       SCORER_MAX_GAMES_IN_FLIGHT: '500',
       SCORER_RUN_LEASE_SECONDS: '9',
+      SCORER_RUN_DEADLINE_SECONDS: '12',
     })
-    expect(set).toMatchObject({ maxRunsInFlight: 3, maxGamesInFlight: 500, runLeaseSeconds: 9 })
+    expect(set).toMatchObject({
+      maxRunsInFlight: 3,
+      maxGamesInFlight: 500,
+      runLeaseSeconds: 9,
+      runDeadlineSeconds: 12,
+    })
   })
 
   it.each([
@@ -44,6 +51,10 @@ describe('loadConfig', () => {
     [
       { ...base, SUPABASE_SERVICE_ROLE_KEY: 'k', SCORER_RUN_LEASE_SECONDS: '1' },
       'SCORER_RUN_LEASE_SECONDS',
+    ],
+    [
+      { ...base, SUPABASE_SERVICE_ROLE_KEY: 'k', SCORER_RUN_DEADLINE_SECONDS: '0' },
+      'SCORER_RUN_DEADLINE_SECONDS',
     ],
     [{ ...base, SUPABASE_DB_URL: 'mysql://x' }, 'SUPABASE_DB_URL'],
     [base, 'SUPABASE_SERVICE_ROLE_KEY'],

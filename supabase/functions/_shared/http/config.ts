@@ -25,6 +25,10 @@ const envSchema = z.object({
   SCORER_MAX_GAMES_IN_FLIGHT: z.coerce.number().int().min(1).max(1_000_000).default(6_000),
   // How long a run stays `running` without its function renewing it (every third of it).
   SCORER_RUN_LEASE_SECONDS: z.coerce.number().int().min(3).max(3_600).default(60),
+  // How long a run may take before the caller gets 503 run_timeout, whatever it still waits for
+  // (a frozen connection, a network partition): keep it below the Edge Functions wall clock
+  // (150 s on the free plan).
+  SCORER_RUN_DEADLINE_SECONDS: z.coerce.number().int().min(1).max(390).default(90),
 })
 
 /** Validated scorer configuration. */
@@ -41,6 +45,7 @@ export interface ScorerConfig {
   maxRunsInFlight: number
   maxGamesInFlight: number
   runLeaseSeconds: number
+  runDeadlineSeconds: number
 }
 
 /** Parses SUPABASE_SECRET_KEYS: a JSON object or array of keys, or a comma-separated list. */
@@ -98,5 +103,6 @@ export function loadConfig(env: Record<string, string | undefined>): ScorerConfi
     maxRunsInFlight: parsed.SCORER_MAX_RUNS_IN_FLIGHT,
     maxGamesInFlight: parsed.SCORER_MAX_GAMES_IN_FLIGHT,
     runLeaseSeconds: parsed.SCORER_RUN_LEASE_SECONDS,
+    runDeadlineSeconds: parsed.SCORER_RUN_DEADLINE_SECONDS,
   }
 }

@@ -13,6 +13,7 @@
 import type { Sql } from 'postgres'
 import { ScoringError } from '../http/errors.ts'
 import type { Admission } from './admission.ts'
+import { type DatabasePool, trackQueries } from './database-pool.ts'
 import { databaseFailure } from './database-errors.ts'
 import { claimProfilesForRun } from './claim-profiles.ts'
 import {
@@ -26,6 +27,7 @@ import type { Prediction } from './prediction-store.ts'
 import type { ScoringRequest } from '../http/request.ts'
 import { countRunInputs, forEachRunInput, type RunScope } from './run-inputs.ts'
 import { closeRunWithPredictions, finishRun, renewLease, startRun } from './run-log.ts'
+import { type RunDeadline, startDeadline } from './run-deadline.ts'
 import { type ScopeWarning, scopeWarnings } from './scope-warnings.ts'
 import { batchBuilder, screenAndInterpret, type SkippedGame } from '../scoring/scoring-pipeline.ts'
 
@@ -58,15 +60,29 @@ export interface RunResult {
 
 /** What a run needs from its host. */
 export interface RunContext {
-  sql: Sql
+  /** Where a run takes its Postgres client (retired when a run's deadline passes). */
+  database: DatabasePool
   models: ModelSource
   historyDays: number
   /** The instance's bounds on runs and games in flight. */
   admission: Admission
   /** How long a run stays `running` without renewal; renewed every third of it while it works. */
   leaseSeconds: number
+  /**
+   * Seconds a run may take, below the Edge Runtime's wall clock: past it the caller gets 503
+   * `run_timeout`, whatever the run still waits for (run-deadline.ts).
+   */
+  deadlineSeconds: number
   /** Structured log line sink (one line per run). */
   log(entry: Record<string, unknown>): void
+}
+
+/** A run in progress: its host's context, its own view of the client and its deadline. */
+interface ActiveRun extends RunContext {
+  sql: Sql
+  deadline: RunDeadline
+  /** The run's row, once admitted. */
+  runId: string | null
 }
 
 /** What a request adds to its run. */
@@ -115,7 +131,7 @@ interface Scored {
 
 async function score(
   request: ScoringRequest,
-  context: RunContext,
+  context: ActiveRun,
   clock: PhaseClock,
 ): Promise<Scored> {
   const scope = { states: request.states, gameIds: request.gameIds }
@@ -179,7 +195,7 @@ async function score(
 }
 
 /** Scores and answers without writing anything (no run row). */
-async function dryRun(request: ScoringRequest, context: RunContext): Promise<RunResult> {
+async function dryRun(request: ScoringRequest, context: ActiveRun): Promise<RunResult> {
   const clock = new PhaseClock()
   const { model, predictions, skipped, warnings } = await score(request, context, clock)
   return {
@@ -197,7 +213,15 @@ async function dryRun(request: ScoringRequest, context: RunContext): Promise<Run
 
 /**
  * Runs a scoring request; throws ScoringError on failure: 429 busy, 422 scope too large, 409 an
- * overlapping run in progress, 503 model or database unavailable, ...
+ * overlapping run in progress, 503 model or database unavailable or the run's deadline passed,
+ * ...
+ *
+ * The whole run, every wait for the database included (a pool connection, a statement), is
+ * raced against its deadline. When the deadline passes first the caller is answered at once,
+ * the run's place in the instance is given back, its lease is no longer renewed (the sweep
+ * closes its row as abandoned), its unfinished statements are cancelled, and its client is
+ * retired (database-pool.ts) so that a socket stuck for good cannot hold up later runs. The
+ * work left behind makes no further statement.
  */
 export async function executeRun(
   request: ScoringRequest,
@@ -205,22 +229,45 @@ export async function executeRun(
   options: RunOptions = {},
 ): Promise<RunResult> {
   const slot = context.admission.enter()
+  const client = context.database.take()
+  const deadline = startDeadline(context.deadlineSeconds, () => {
+    const fresh = client.retire()
+    tracked.cancelUnfinished(fresh, context.log)
+    context.log({ event: 'run_timeout', run_id: run.runId, deadline_s: context.deadlineSeconds })
+  })
+  const tracked = trackQueries(client.sql, () => deadline.check())
+  const run: ActiveRun = { ...context, sql: tracked.sql, deadline, runId: null }
   try {
-    const scope: RunScope = { states: request.states, gameIds: request.gameIds }
-    slot.holdGames(await countRunInputs(context.sql, scope, request.predictionDate))
-    if (request.dryRun) return await dryRun(request, context)
-    return await recordedRun(request, context, options)
+    return await deadline.race((async () => {
+      const scope: RunScope = { states: request.states, gameIds: request.gameIds }
+      slot.holdGames(await countRunInputs(run.sql, scope, request.predictionDate))
+      if (request.dryRun) return await dryRun(request, run)
+      return await recordedRun(request, run, options)
+    })())
   } catch (error) {
-    throw databaseFailure(error) ?? error
+    const answered = databaseFailure(error) ?? error
+    if (answered instanceof ScoringError && run.runId !== null) {
+      answered.details.run_id ??= run.runId
+    }
+    throw answered
   } finally {
+    deadline.clear()
     slot.release()
+    client.done()
   }
 }
 
-/** Renews a run's lease every third of it until stopped; a failed renewal is only logged. */
-function keepLease(context: RunContext, runId: string): { stop(): void } {
+/**
+ * Renews a run's lease every third of it until stopped or the run's deadline passes (the sweep
+ * then closes the run as abandoned); a failed renewal is only logged.
+ */
+function keepLease(context: ActiveRun, runId: string): { stop(): void } {
   let renewing: Promise<void> | null = null
   const timer = setInterval(() => {
+    if (context.deadline.expired()) {
+      clearInterval(timer)
+      return
+    }
     if (renewing !== null) return
     renewing = renewLease(context.sql, runId, context.leaseSeconds)
       .then((running) => {
@@ -238,7 +285,7 @@ function keepLease(context: RunContext, runId: string): { stop(): void } {
 
 async function recordedRun(
   request: ScoringRequest,
-  context: RunContext,
+  context: ActiveRun,
   options: RunOptions,
 ): Promise<RunResult> {
   const clock = new PhaseClock()
@@ -262,6 +309,7 @@ async function recordedRun(
     )
   }
   const runId = admitted.runId
+  context.runId = runId
   const lease = keepLease(context, runId)
   let modelVersion: string | null = null
   try {
@@ -309,6 +357,11 @@ async function recordedRun(
     }
   } catch (error) {
     const answered = databaseFailure(error) ?? error
+    if (context.deadline.expired()) {
+      // The caller has had its 503: no statement after the deadline, the sweep closes the run.
+      context.log({ event: 'run_left_to_sweep', run_id: runId, error: errorText(error) })
+      throw answered
+    }
     try {
       await finishRun(context.sql, runId, {
         status: 'failed',
