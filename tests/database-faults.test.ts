@@ -10,16 +10,11 @@
  * run goes straight to it), its write, or the estimate of a claim profile no run has stored yet
  * (`private.claim_evidence`, which also reads the prize tiers).
  */
-import { type ChildProcess, spawn } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { dbUrl } from '../scripts/local-stack/config.ts'
 import type { FunctionServer } from '../scripts/local-stack/function-server.ts'
 import { startPgNetWorker, stopPgNetWorker } from '../scripts/local-stack/pg-net-worker-process.ts'
-import {
-  psqlPath,
-  startPostgres,
-  stopPostgresImmediately,
-} from '../scripts/local-stack/postgres.ts'
+import { startPostgres, stopPostgresImmediately } from '../scripts/local-stack/postgres.ts'
 import { addDays } from '../supabase/functions/_shared/scoring/calendar.ts'
 import { claimProfilesForRun } from '../supabase/functions/_shared/run/claim-profiles.ts'
 import { PROFILE_REFRESH_DAYS } from '../supabase/functions/_shared/scoring/claim-profile.ts'
@@ -27,53 +22,12 @@ import { countRunInputs } from '../supabase/functions/_shared/run/run-inputs.ts'
 import { connect } from './helpers/database.ts'
 import { activateFixtureModel, removeModel } from './helpers/fixture-model.ts'
 import { localServiceRoleKey, serveFunction } from './helpers/function.ts'
+import { functionWaitsIn, holdLock, releaseLock } from './helpers/locks.ts'
 import { seedLoadDay } from './helpers/seed-dates.ts'
-import { waitUntil } from './helpers/wait.ts'
 
 const modelVersion = 'faults-fixture'
 let sql = connect()
 let server: FunctionServer
-
-/** A psql session that takes `lock` and keeps it (until the server dies under it). */
-async function holdLock(lock: string): Promise<ChildProcess> {
-  const session = spawn(
-    psqlPath,
-    [dbUrl, '-X', '-q', '-c', `begin; ${lock}; select pg_sleep(600)`],
-    {
-      stdio: 'ignore',
-    },
-  )
-  await waitUntil(`psql holds: ${lock}`, async () => {
-    const [row] = await sql<{ held: number }[]>`
-      select count(*)::int as held from pg_locks as lock
-      join pg_stat_activity as activity on activity.pid = lock.pid
-      where activity.application_name = 'psql' and lock.granted
-        and lock.mode in ('AccessExclusiveLock', 'ShareRowExclusiveLock')`
-    return (row?.held ?? 0) > 0
-  }, { timeoutMs: 10_000 })
-  return session
-}
-
-/**
- * Ends the psql session and its backend (a backend in pg_sleep does not notice that its client
- * went away, and would keep the lock for ten minutes).
- */
-async function releaseLock(session: ChildProcess): Promise<void> {
-  session.kill()
-  await sql`
-    select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'psql'`
-}
-
-/** Waits until a statement of the function containing `text` waits for a lock. */
-async function functionWaitsIn(text: string): Promise<void> {
-  await waitUntil(`a score-games statement with "${text}" waits for a lock`, async () => {
-    const [row] = await sql<{ waiting: number }[]>`
-      select count(*)::int as waiting from pg_stat_activity
-      where application_name = 'score-games' and wait_event_type = 'Lock'
-        and query like ${`%${text}%`}`
-    return row?.waiting === 1
-  }, { timeoutMs: 10_000 })
-}
 
 /**
  * Makes the run of `day` in Minnesota find a fresh stored claim profile (`true`: stores one) or
@@ -171,12 +125,12 @@ describe.each([
   beforeAll(async () => {
     day = addDays(await seedLoadDay(sql), -daysBeforeLoad)
     await prepareClaimProfile(day, freshProfile)
-    session = await holdLock(lock)
+    session = await holdLock(sql, lock)
     try {
       const pending = post({ states: ['MN'], prediction_date: day })
       // Awaited below; if the test fails before, its end is no unhandled rejection.
       pending.catch(() => {})
-      await functionWaitsIn(statement)
+      await functionWaitsIn(sql, statement)
       const [run] = await sql<{ id: string }[]>`
         select id from public.scoring_runs where prediction_date = ${day} and status = 'running'`
       runId = run?.id ?? ''
@@ -184,7 +138,7 @@ describe.each([
       answer = await pending
     } finally {
       // Normally gone with the server; if the test failed before the crash, not.
-      await releaseLock(session).catch(() => {})
+      await releaseLock(sql, session).catch(() => {})
     }
   })
 
@@ -235,15 +189,15 @@ describe('the function killed mid-run', () => {
     day = addDays(await seedLoadDay(sql), -3)
     const doomed = await serveFunction({ SCORER_RUN_LEASE_SECONDS: String(leaseSeconds) }, 54371)
     await prepareClaimProfile(day, true)
-    const session = await holdLock('lock table public.prize_tiers in access exclusive mode')
+    const session = await holdLock(sql, 'lock table public.prize_tiers in access exclusive mode')
     try {
       const pending = post({ states: ['MN'], prediction_date: day }, doomed.url).catch(() => null)
-      await functionWaitsIn('g.game_number')
+      await functionWaitsIn(sql, 'g.game_number')
       doomed.process.kill('SIGKILL')
       expect(await pending).toBeNull()
       await doomed.stop()
     } finally {
-      await releaseLock(session)
+      await releaseLock(sql, session)
     }
     const [run] = await sql<{ id: string }[]>`
       select id from public.scoring_runs where prediction_date = ${day} and status = 'running'`
