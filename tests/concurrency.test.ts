@@ -1,12 +1,15 @@
 /**
  * Concurrent requests to the real served function (admitting 4 runs at once, as its bound is set
- * here): 20 non-dry POSTs at the same moment over distinct scopes (each of the twelve states) and
- * equal ones (Minnesota again and again, and all states), all for one day. Every one is answered
- * within a bounded time, with 200, 409 (an overlapping run is in progress: it names that run) or
- * 429 (the instance is busy: Retry-After); afterwards no advisory lock, no `running` run and no
- * open transaction remain, and a new request succeeds. Then admission by size: a scope larger
- * than the games bound alone is refused with 422, and concurrent dry runs that together exceed
- * it are refused with 429, never run out of memory.
+ * here): 20 non-dry POSTs over distinct scopes (each of the twelve states) and overlapping ones
+ * (Minnesota again and again, Minnesota with Wisconsin), all for one day. The Minnesota run goes
+ * first and is held at its read by a table lock, so that the overlapping requests certainly meet
+ * it: they are answered 409 naming it; the others, sent while it and the overlapping ones are in
+ * flight, run or are refused busy (429 with Retry-After) while the runs in flight wait for the
+ * lock; then the lock is released. Every one is answered within a bounded time, with 200, 409 or
+ * 429; afterwards no advisory lock, no `running` run and no open transaction remain, and a new
+ * request succeeds. Then admission by size: a scope larger than the games bound alone is refused
+ * with 422, and a dry run that does not fit beside a run in flight (held at its read) is refused
+ * with 429, never run out of memory.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { FunctionServer } from '../scripts/local-stack/function-server.ts'
@@ -14,9 +17,17 @@ import { countRunInputs } from '../supabase/functions/_shared/run/run-inputs.ts'
 import { connect } from './helpers/database.ts'
 import { activateFixtureModel, removeModel } from './helpers/fixture-model.ts'
 import { localServiceRoleKey, serveFunction } from './helpers/function.ts'
+import { functionWaitsIn, holdLock, releaseLock } from './helpers/locks.ts'
 import { seedLoadDay } from './helpers/seed-dates.ts'
+import { waitUntil } from './helpers/wait.ts'
 
 const modelVersion = 'concurrency-fixture'
+/** The runs one instance admits at once here. */
+const maxRuns = 4
+/** The games in scope of one instance's runs together here. */
+const maxGames = 100
+/** Holds every run at its read (the read joins the prize tiers; counting and admitting do not). */
+const holdReads = 'lock table public.prize_tiers in access exclusive mode'
 /** An answer must come within this, whatever else is going on. */
 const answerWithinMs = 30_000
 
@@ -33,7 +44,13 @@ interface Answer {
     scored?: number
     skipped?: unknown[]
     run_id?: string | null
-    error?: { code: string; running_run_id?: string | null; games_in_scope?: number }
+    error?: {
+      code: string
+      running_run_id?: string | null
+      games_in_scope?: number
+      games_in_flight?: number
+      runs_in_flight?: number
+    }
   }
 }
 
@@ -62,9 +79,9 @@ beforeAll(async () => {
   day = await seedLoadDay(sql)
   await activateFixtureModel(sql, modelVersion)
   server = await serveFunction({
-    SCORER_MAX_RUNS_IN_FLIGHT: '4',
+    SCORER_MAX_RUNS_IN_FLIGHT: String(maxRuns),
     // Above every seeded state alone, below all of them together.
-    SCORER_MAX_GAMES_IN_FLIGHT: '100',
+    SCORER_MAX_GAMES_IN_FLIGHT: String(maxGames),
   })
 })
 
@@ -76,6 +93,8 @@ afterAll(async () => {
 
 describe('20 concurrent non-dry requests', () => {
   let answers: Answer[]
+  /** What each answered request asked for, in the order of `answers`. */
+  let bodies: { states: string[]; prediction_date: string }[]
   let states: string[]
   /** When the requests went out: what runs they started is what started since. */
   let sent: Date
@@ -85,15 +104,51 @@ describe('20 concurrent non-dry requests', () => {
       select distinct state from public.games where is_active order by state`).map((row) =>
       row.state
     )
-    const bodies = [
-      ...states.map((state) => ({ states: [state], prediction_date: day })),
+    const first = { states: ['MN'], prediction_date: day }
+    const overlapping = [
       ...Array.from({ length: 6 }, () => ({ states: ['MN'], prediction_date: day })),
       ...Array.from({ length: 2 }, () => ({ states: ['MN', 'WI'], prediction_date: day })),
     ]
+    const others = states.filter((state) => state !== 'MN').map((state) => ({
+      states: [state],
+      prediction_date: day,
+    }))
+    bodies = [first, ...overlapping, ...others]
     expect(bodies).toHaveLength(20)
     const [now] = await sql<{ now: Date }[]>`select now()`
     sent = now?.now ?? new Date(0)
-    answers = await Promise.all(bodies.map((body) => post(server.url, body)))
+    const session = await holdLock(sql, holdReads)
+    const pending: Promise<Answer>[] = []
+    /** The statuses answered so far. */
+    const statuses: number[] = []
+    const send = (body: (typeof bodies)[number]) => {
+      const answer = post(server.url, body)
+      answer.then((answer) => statuses.push(answer.status), () => {})
+      pending.push(answer)
+    }
+    try {
+      send(first)
+      await functionWaitsIn(sql)
+      overlapping.forEach(send)
+      // The first of them admitted meets the held Minnesota run: counting and admitting do not
+      // wait for the lock.
+      await waitUntil(
+        'an overlapping request is refused with 409',
+        () => Promise.resolve(statuses.includes(409)),
+        { timeoutMs: 10_000 },
+      )
+      others.forEach(send)
+      // Until every request is answered but the runs in flight, which wait (for the lock, or a
+      // connection held by a run that waits for it): no run can finish before the release.
+      await waitUntil(
+        'every request is answered but the runs in flight',
+        () => Promise.resolve(statuses.length >= bodies.length - maxRuns),
+        { timeoutMs: 20_000 },
+      )
+    } finally {
+      await releaseLock(sql, session)
+    }
+    answers = await Promise.all(pending)
   })
 
   it('are all answered in bounded time: 200, 409 or 429, never a hang', () => {
@@ -101,7 +156,8 @@ describe('20 concurrent non-dry requests', () => {
       expect([200, 409, 429]).toContain(answer.status)
       expect(answer.ms).toBeLessThan(answerWithinMs)
     }
-    expect(answers.filter((answer) => answer.status === 200).length).toBeGreaterThanOrEqual(1)
+    expect(answers[0]?.status).toBe(200)
+    expect(answers.filter((answer) => answer.status === 409).length).toBeGreaterThanOrEqual(1)
     expect(answers.filter((answer) => answer.status === 429).length).toBeGreaterThanOrEqual(1)
   })
 
@@ -113,12 +169,19 @@ describe('20 concurrent non-dry requests', () => {
   })
 
   it('answer an overlap with 409 naming the running run, one that overlaps', async () => {
-    for (const answer of answers.filter((answer) => answer.status === 409)) {
+    const refused = answers.flatMap((answer, index) =>
+      answer.status === 409 ? [{ answer, asked: bodies[index]?.states ?? [] }] : []
+    )
+    expect(refused.length).toBeGreaterThanOrEqual(1)
+    for (const { answer, asked } of refused) {
       expect(answer.body.error?.code).toBe('run_in_progress')
       const [run] = await sql<{ scope: { states?: string[] }; prediction_date: string }[]>`
         select scope, prediction_date::text from public.scoring_runs
         where id = ${answer.body.error?.running_run_id ?? '00000000-0000-0000-0000-000000000000'}`
       expect(run?.prediction_date).toBe(day)
+      // No `states` in a running scope means all of them.
+      const running = run?.scope.states ?? states
+      expect(asked.some((state) => running.includes(state))).toBe(true)
       expect(answer.retryAfter).toBe('10')
     }
   })
@@ -167,19 +230,39 @@ describe('admission by size', () => {
     expect(answer.body.error).toMatchObject({ code: 'scope_too_large', games_in_scope: all })
   })
 
-  it('refuses concurrent dry runs that together exceed the bound with 429, and scores the rest', async () => {
+  it('refuses a dry run that does not fit beside a run in flight with 429, and scores that run', async () => {
     const minnesota = await gamesInScope(['MN'])
-    expect(3 * minnesota).toBeGreaterThan(100)
-    const answers = await Promise.all(
-      Array.from(
-        { length: 6 },
-        () => post(server.url, { states: ['MN'], prediction_date: day, dry_run: true }),
-      ),
-    )
-    for (const answer of answers) expect([200, 429]).toContain(answer.status)
-    expect(answers.filter((answer) => answer.status === 200).length).toBeGreaterThanOrEqual(1)
-    for (const answer of answers.filter((answer) => answer.status === 200)) {
-      expect((answer.body.scored ?? 0) + (answer.body.skipped?.length ?? 0)).toBe(minnesota)
+    // Other states, until they no longer fit beside Minnesota (but fit alone).
+    const counts = await sql<{ state: string; games: number }[]>`
+      select state, count(*)::int as games from public.games
+      where is_active and state <> 'MN' group by state order by games desc, state`
+    const others: string[] = []
+    let otherGames = 0
+    for (const { state, games } of counts) {
+      if (minnesota + otherGames > maxGames) break
+      others.push(state)
+      otherGames += games
     }
+    const scopeGames = await gamesInScope(others)
+    expect(minnesota + scopeGames).toBeGreaterThan(maxGames)
+    expect(scopeGames).toBeLessThanOrEqual(maxGames)
+    const session = await holdLock(sql, holdReads)
+    let held: Promise<Answer> | undefined
+    let refused: Answer
+    try {
+      held = post(server.url, { states: ['MN'], prediction_date: day, dry_run: true })
+      held.catch(() => {})
+      await functionWaitsIn(sql)
+      refused = await post(server.url, { states: others, prediction_date: day, dry_run: true })
+    } finally {
+      await releaseLock(sql, session)
+    }
+    expect(refused.status).toBe(429)
+    expect(refused.retryAfter).toBe('5')
+    expect(refused.body.error).toMatchObject({ code: 'scorer_busy', games_in_flight: minnesota })
+    expect(refused.body.error?.runs_in_flight).toBeLessThan(maxRuns)
+    const answer = await held
+    expect(answer.status).toBe(200)
+    expect((answer.body.scored ?? 0) + (answer.body.skipped?.length ?? 0)).toBe(minnesota)
   })
 })
