@@ -8,7 +8,9 @@
  * (or the next admission) closes it as abandoned. A lock held by a psql session holds the run at
  * the step under test: its read (the states' claim profiles stored and fresh beforehand, so the
  * run goes straight to it), its write, or the estimate of a claim profile no run has stored yet
- * (`private.claim_evidence`, which also reads the prize tiers).
+ * (`private.claim_evidence`, which also reads the prize tiers). Last, only the function's own
+ * connection killed (pg_terminate_backend) with the database up: the 503 says the connection was
+ * lost, not to wait for the database to come back.
  */
 import type { ChildProcess } from 'node:child_process'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -52,7 +54,11 @@ async function prepareClaimProfile(day: string, fresh: boolean): Promise<void> {
 interface Answer {
   status: number
   headers: Headers
-  body: { scored?: number; skipped?: unknown[]; error?: { code: string; run_id?: string } }
+  body: {
+    scored?: number
+    skipped?: unknown[]
+    error?: { code: string; message?: string; run_id?: string }
+  }
 }
 
 async function post(body: unknown, url = server.url): Promise<Answer> {
@@ -218,6 +224,45 @@ describe('the function killed mid-run', () => {
       select status::text, error from public.scoring_runs where id = ${runId}`
     expect(run?.status).toBe('abandoned')
     expect(run?.error).toMatch(/^Abandoned: its function stopped renewing the run's lease/)
+    const again = await post({ states: ['MN'], prediction_date: day })
+    expect(again.status).toBe(200)
+  })
+})
+
+describe("the function's connection killed, the database up", () => {
+  let answer: Answer
+  let runId: string
+  let day: string
+
+  beforeAll(async () => {
+    day = addDays(await seedLoadDay(sql), -6)
+    await prepareClaimProfile(day, true)
+    const session = await holdLock(sql, 'lock table public.prize_tiers in access exclusive mode')
+    try {
+      const pending = post({ states: ['MN'], prediction_date: day })
+      pending.catch(() => {})
+      const [pid] = await functionWaitsIn(sql, 'g.game_number')
+      await sql`select pg_terminate_backend(${pid ?? 0})`
+      answer = await pending
+    } finally {
+      await releaseLock(sql, session)
+    }
+    runId = answer.body.error?.run_id ?? ''
+  })
+
+  it('answers 503 saying the connection was lost (not to wait for the database)', () => {
+    expect(answer.status).toBe(503)
+    expect(answer.body.error).toMatchObject({ code: 'database_unavailable', run_id: runId })
+    expect(answer.body.error?.message).toMatch(
+      /^The database connection was lost during the run \(\w+\); retry$/,
+    )
+    expect(answer.headers.get('retry-after')).toBe('10')
+  })
+
+  it('closes its run as failed itself (the database is up), and the next request scores', async () => {
+    const [run] = await sql<{ status: string }[]>`
+      select status::text from public.scoring_runs where id = ${runId}`
+    expect(run?.status).toBe('failed')
     const again = await post({ states: ['MN'], prediction_date: day })
     expect(again.status).toBe(200)
   })

@@ -129,7 +129,7 @@ describe('a run whose database connection freezes', () => {
     expect(sweptWhileFrozen?.error).toMatch(/^Abandoned: its function stopped renewing/)
   })
 
-  it("cancelled the stuck statement: once thawed, the backend no longer waits for the lock", () => {
+  it('cancelled the stuck statement: once thawed, the backend no longer waits for the lock', () => {
     expect(waitAfterThaw).not.toBe('Lock')
   })
 

@@ -40,6 +40,26 @@ describe('databaseFailure', () => {
   })
 
   it.each([
+    ['postgres.js: the server closed the connection', withCode('CONNECTION_CLOSED')],
+    ['socket: connection reset', withCode('ECONNRESET')],
+    ['Postgres: this backend terminated (or a shutdown)', withCode('57P01', 'PostgresError')],
+  ])('%s says the connection was lost, not that the database is down', (_name, error) => {
+    const message = databaseFailure(error)?.message ?? ''
+    expect(message).toMatch(/^The database connection was lost during the run \(\w+\); retry$/)
+    expect(message).not.toContain('back')
+  })
+
+  it.each([
+    ['socket: connection refused', withCode('ECONNREFUSED')],
+    ['postgres.js: connect timeout', withCode('CONNECT_TIMEOUT')],
+    ['Postgres: starting up', withCode('57P03', 'PostgresError')],
+  ])('%s says the database cannot be reached, retry once it is back', (_name, error) => {
+    expect(databaseFailure(error)?.message).toMatch(
+      /^The database cannot be reached \(\w+\); retry once the database is back$/,
+    )
+  })
+
+  it.each([
     ['a constraint violation', withCode('23505', 'PostgresError')],
     ['a syntax error', withCode('42601', 'PostgresError')],
     ['a plain bug', new TypeError('x is undefined')],

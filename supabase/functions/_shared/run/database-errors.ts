@@ -6,26 +6,29 @@
  */
 import { ScoringError } from '../http/errors.ts'
 
-/** postgres.js's own connection errors, and the socket errors it passes on. */
-const CONNECTION_ERROR_CODES = new Set([
-  'CONNECTION_CLOSED',
+/**
+ * postgres.js's own errors, the socket errors it passes on and Deno's names for them, of a
+ * connection that could not be made: the database is down or out of reach.
+ */
+const UNREACHABLE = new Set([
   'CONNECTION_ENDED',
-  'CONNECTION_DESTROYED',
   'CONNECT_TIMEOUT',
   'ECONNREFUSED',
-  'ECONNRESET',
-  'ECONNABORTED',
-  'EPIPE',
-  'ETIMEDOUT',
   'EHOSTUNREACH',
   'ENETUNREACH',
   'ENOTFOUND',
   'EAI_AGAIN',
+  'ConnectionRefused',
 ])
 
-/** Deno's names for the same socket failures, when they surface as Deno errors. */
-const CONNECTION_ERROR_NAMES = new Set([
-  'ConnectionRefused',
+/** The same, of a connection that was made and then lost (the database may well be up). */
+const LOST = new Set([
+  'CONNECTION_CLOSED',
+  'CONNECTION_DESTROYED',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'EPIPE',
+  'ETIMEDOUT',
   'ConnectionReset',
   'ConnectionAborted',
   'BrokenPipe',
@@ -34,12 +37,14 @@ const CONNECTION_ERROR_NAMES = new Set([
 ])
 
 /**
- * SQLSTATEs of a server that is going away or cannot take us: class 08 (connection exception),
- * 57P01 admin_shutdown, 57P02 crash_shutdown, 57P03 cannot_connect_now, 53300
- * too_many_connections.
+ * How a server refuses or ends our connection, by SQLSTATE: 57P03 cannot_connect_now and 53300
+ * too_many_connections refuse it; class 08 (connection exception), 57P01 admin_shutdown (a
+ * shutdown, or this one backend terminated) and 57P02 crash_shutdown end it.
  */
-function isServerUnavailable(sqlState: string): boolean {
-  return sqlState.startsWith('08') || ['57P01', '57P02', '57P03', '53300'].includes(sqlState)
+function serverFailure(sqlState: string): 'unreachable' | 'lost' | null {
+  if (['57P03', '53300'].includes(sqlState)) return 'unreachable'
+  if (sqlState.startsWith('08') || ['57P01', '57P02'].includes(sqlState)) return 'lost'
+  return null
 }
 
 /** 57014 query_canceled: the statement timeout the function sets on its connections. */
@@ -71,18 +76,20 @@ export function databaseFailure(error: unknown): ScoringError | null {
       details,
     )
   }
-  const isPostgresError = name === 'PostgresError'
-  if (
-    (code !== undefined && CONNECTION_ERROR_CODES.has(code)) ||
-    (name !== undefined && CONNECTION_ERROR_NAMES.has(name)) ||
-    (isPostgresError && code !== undefined && isServerUnavailable(code))
-  ) {
-    return new ScoringError(
-      'database_unavailable',
-      503,
-      `The database connection failed (${code ?? name}); retry once the database is back`,
-      details,
-    )
-  }
-  return null
+  const failure = (code !== undefined && name === 'PostgresError')
+    ? serverFailure(code)
+    : [code, name].some((key) => key !== undefined && UNREACHABLE.has(key))
+    ? 'unreachable'
+    : [code, name].some((key) => key !== undefined && LOST.has(key))
+    ? 'lost'
+    : null
+  if (failure === null) return null
+  return new ScoringError(
+    'database_unavailable',
+    503,
+    failure === 'lost'
+      ? `The database connection was lost during the run (${code ?? name}); retry`
+      : `The database cannot be reached (${code ?? name}); retry once the database is back`,
+    details,
+  )
 }
