@@ -1,5 +1,6 @@
+import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { loadConfig, parseSecretKeys } from './config.ts'
+import { CONFIG_KEYS, loadConfig, parseSecretKeys } from './config.ts'
 
 const base = {
   SUPABASE_URL: 'http://127.0.0.1:54321',
@@ -72,5 +73,25 @@ describe('parseSecretKeys', () => {
     [undefined, []],
   ])('%s gives %o', (raw, keys) => {
     expect(parseSecretKeys(raw)).toEqual(keys)
+  })
+})
+
+describe('the documented settings', () => {
+  const repoFile = (name: string) =>
+    readFileSync(new URL(`../../../../${name}`, import.meta.url), 'utf8')
+
+  it.each(['README.md', '.env.local.example'])(
+    '%s names every setting the scorer reads',
+    (file) => {
+      const text = repoFile(file)
+      for (const key of [...CONFIG_KEYS, 'SCORER_LOCAL_PORT']) expect(text).toContain(key)
+    },
+  )
+
+  it('.env.local.example says which settings are local-stack only, and only those', () => {
+    const text = repoFile('.env.local.example')
+    expect(text).not.toMatch(/the SCORER_\* ones are local-stack only/)
+    const localOnly = text.split('\n').filter((line) => /^# Local stack only/.test(line))
+    expect(localOnly).toHaveLength(2)
   })
 })

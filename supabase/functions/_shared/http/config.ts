@@ -31,6 +31,9 @@ const envSchema = z.object({
   SCORER_RUN_DEADLINE_SECONDS: z.coerce.number().int().min(1).max(390).default(90),
 })
 
+/** Every environment variable the scorer reads (README and .env.local.example list them all). */
+export const CONFIG_KEYS: readonly string[] = Object.keys(envSchema.shape)
+
 /** Validated scorer configuration. */
 export interface ScorerConfig {
   supabaseUrl: string
