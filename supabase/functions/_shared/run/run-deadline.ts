@@ -55,8 +55,8 @@ export function startDeadline(seconds: number, onExpire: () => void): RunDeadlin
       if (expired) throw runTimeout(seconds)
     },
     race<T>(work: Promise<T>): Promise<T> {
-      // Work abandoned at the deadline settles whenever its stuck statement does.
-      work.catch(() => {})
+      // Work abandoned at the deadline settles whenever its stuck statement does: the race still
+      // listens to it, so its failure then is handled (and ignored).
       return Promise.race([work, expiry])
     },
     clear: () => clearTimeout(timer),
