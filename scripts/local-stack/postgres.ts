@@ -45,10 +45,13 @@ function chooseClusterDir(): string {
   return fallback
 }
 
+/** The command line that runs `command` as the postgres user when we are root. */
+function asPostgresUser(command: string, args: string[]): [string, string[]] {
+  return isRoot ? ['runuser', ['-u', 'postgres', '--', command, ...args]] : [command, args]
+}
+
 function run(command: string, args: string[], options: { asPostgres?: boolean } = {}): string {
-  const [file, argv] = options.asPostgres && isRoot
-    ? ['runuser', ['-u', 'postgres', '--', command, ...args]]
-    : [command, args]
+  const [file, argv] = options.asPostgres ? asPostgresUser(command, args) : [command, args]
   return execFileSync(file, argv, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
 }
 
@@ -171,9 +174,19 @@ function assertServesThisCluster(): void {
   }
 }
 
+/**
+ * True when this cluster's postmaster process is alive (`pg_ctl status`: 0 running, 3 not). A
+ * `postmaster.pid` left by a killed server or a reboot names no live process: not running.
+ */
+function clusterProcessRuns(): boolean {
+  if (!existsSync(join(dataDir, 'postmaster.pid'))) return false
+  const [file, argv] = asPostgresUser(join(pgBin, 'pg_ctl'), ['status', '-D', dataDir])
+  return spawnSync(file, argv, { stdio: 'ignore' }).status === 0
+}
+
 /** Stops the cluster if it runs. */
 export function stopPostgres(): void {
-  if (!existsSync(join(dataDir, 'postmaster.pid'))) return
+  if (!clusterProcessRuns()) return
   progress('stopping postgres')
   run(join(pgBin, 'pg_ctl'), ['-D', dataDir, '-m', 'fast', '-w', 'stop'], { asPostgres: true })
 }
@@ -184,7 +197,7 @@ export function stopPostgres(): void {
  * tests; `startPostgres()` brings it back.
  */
 export function stopPostgresImmediately(): void {
-  if (!existsSync(join(dataDir, 'postmaster.pid'))) return
+  if (!clusterProcessRuns()) return
   progress('stopping postgres immediately (as a crash would)')
   run(join(pgBin, 'pg_ctl'), ['-D', dataDir, '-m', 'immediate', '-w', 'stop'], { asPostgres: true })
 }
