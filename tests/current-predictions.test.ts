@@ -58,6 +58,34 @@ describe('current_predictions after a same-day model switch', () => {
     expect(new Set(rows.map((row) => row.prediction_date))).toEqual(new Set([day]))
   })
 
+  it("matches an independent query: each game's latest row of the active model", async () => {
+    // The other model's rows of an earlier day, which the view must not pick either.
+    await sql`
+      insert into public.predictions (game_id, prediction_date, model_version, ai_score,
+        win_probability, expected_value, expected_return, expected_return_low,
+        expected_return_high, confidence_level, recommendation, reasoning)
+      select game_id, prediction_date - 1, model_version, ai_score, win_probability,
+        expected_value, expected_return, expected_return_low, expected_return_high,
+        confidence_level, recommendation, reasoning
+      from public.predictions where model_version = ${first} and prediction_date = ${day}`
+    const view = await sql<{ game_id: string; prediction_date: string; model_version: string }[]>`
+      select game_id, prediction_date::text, model_version from public.current_predictions
+      order by game_id`
+    const expected = await sql<
+      { game_id: string; prediction_date: string; model_version: string }[]
+    >`
+      select p.game_id, max(p.prediction_date)::text as prediction_date, p.model_version
+      from public.predictions p
+      join public.ml_models m on m.version = p.model_version and m.is_active
+      join public.games g on g.id = p.game_id
+      where g.is_active and (g.end_date is null or g.end_date >= ${day})
+        and p.prediction_date <= ${day}
+      group by p.game_id, p.model_version
+      order by p.game_id`
+    expect(view.length).toBeGreaterThan(0)
+    expect(view).toEqual(expected)
+  })
+
   it("shows the active model's stored values", async () => {
     const [mismatches] = await sql<{ count: number }[]>`
       select count(*)::int as count
