@@ -2,9 +2,10 @@
  * Implausible outputs are not presented as normal scores, end to end: nonsense games that pass
  * the constraints are skipped as `out_of_range` (and nothing is stored for them), a model's own
  * training ranges (ONNX metadata) are the ones applied, a model that calls every game a strong
- * buy is refused by `model:publish` (published only with --force, and then every game it scores
- * is skipped as `implausible_prediction`), and a `local_file` model path cannot lead out of the
- * model root. Real function over HTTP, real Postgres.
+ * buy (or just above par, or with a nonsense interval, or not following the estimator) is refused
+ * by `model:publish`, naming the failed checks; published with --force, the games whose answer
+ * cannot be right are skipped as `implausible_prediction`; and a `local_file` model path cannot
+ * lead out of the model root. Real function over HTTP, real Postgres.
  */
 import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -32,8 +33,19 @@ const fixtureVersion = 'fixture-guards'
 const strongBuyVersion = 'strong-buy-everything'
 const narrowVersion = 'fixture-narrow-ranges'
 const escapeVersion = 'escape-through-symlink'
+const justAboveParVersion = 'just-above-par-everything'
+const wideVersion = 'constant-with-wide-interval'
+const flatVersion = 'constant-ignoring-the-estimator'
 const testState = 'QX'
-const createdVersions = [fixtureVersion, strongBuyVersion, narrowVersion, escapeVersion]
+const createdVersions = [
+  fixtureVersion,
+  strongBuyVersion,
+  narrowVersion,
+  escapeVersion,
+  justAboveParVersion,
+  wideVersion,
+  flatVersion,
+]
 
 let sql: postgres.Sql
 let server: FunctionServer
@@ -170,7 +182,9 @@ describe('a model that calls every game a strong buy', () => {
       `Cannot publish ${strongBuyVersion}: its outputs on 1094 reference game-days fail the ` +
         'sanity checks: share at or above $1 per $1 1 (at most 0.05); share labelled buy or ' +
         'strong_buy 1 (at most 0.05); share the plausibility guards hold back 1 (at most 0.01); ' +
-        'largest expected return per $1 3 (at most 2). Publish it anyway with --force.',
+        'largest expected return per $1 3 (at most 2); highest value of an 80% interval 3.5 ' +
+        '(at most 2); widest 80% interval per $1 1 (at most 0.5); rank correlation with the ' +
+        'standard estimator 0 (at least 0.5). Publish it anyway with --force.',
     )
     const rows = await sql`select 1 from public.ml_models where version = ${strongBuyVersion}`
     expect(rows).toHaveLength(0)
@@ -197,6 +211,122 @@ describe('a model that calls every game a strong buy', () => {
     const [stored] = await sql<{ count: number }[]>`
       select count(*)::int as count from public.predictions where model_version = ${strongBuyVersion}`
     expect(stored?.count).toBe(0)
+  })
+})
+
+/** The predictions a model stored, by recommendation. */
+async function storedByRecommendation(version: string): Promise<Record<string, number>> {
+  const rows = await sql<{ recommendation: string; count: number }[]>`
+    select recommendation::text, count(*)::int as count from public.predictions
+    where model_version = ${version} group by recommendation`
+  return Object.fromEntries(rows.map((row) => [row.recommendation, row.count]))
+}
+
+describe('a model that says 1.05 per $1 (1.02 to 1.08) for every game', () => {
+  let path: string
+
+  beforeAll(() => {
+    path = writeConstantModel(justAboveParVersion, { expectedReturn: 1.05, p10: 1.02, p90: 1.08 })
+  })
+
+  afterAll(async () => {
+    await activateVersion(sql, fixtureVersion)
+  })
+
+  it('is refused by model:publish', () => {
+    const result = publishCli(['--file', path])
+    expect(result.status).toBe(1)
+    expect(result.stderr).toContain(
+      `Cannot publish ${justAboveParVersion}: its outputs on 1094 reference game-days fail the ` +
+        'sanity checks: share at or above $1 per $1 1 (at most 0.05); share labelled buy or ' +
+        'strong_buy 1 (at most 0.05); share the plausibility guards hold back 1 (at most 0.01); ' +
+        'rank correlation with the standard estimator 0 (at least 0.5).',
+    )
+  })
+
+  it('published with --force, calls no game a buy: every game is held back', async () => {
+    const result = publishCli(['--file', path, '--force'])
+    expect(result.status, result.stderr).toBe(0)
+    const { status, body } = await post(server.url, { prediction_date: today })
+    expect(status).toBe(200)
+    expect(body.model_version).toBe(justAboveParVersion)
+    const [active] = await sql<{ count: number }[]>`
+      select count(*)::int as count from public.games where is_active and state <> ${testState}`
+    const skipped = body.skipped as Array<{ reason: string; message: string }>
+    // Not one seeded game has an estimator interval reaching $1: none may be called a buy.
+    expect(body.scored).toBe(0)
+    expect(await storedByRecommendation(justAboveParVersion)).toEqual({})
+    const held = skipped.filter((game) => game.reason === 'implausible_prediction')
+    expect(held.length).toBe(active?.count)
+    // Games whose estimator is under 0.7 are far enough from 1.05 for the gap guard; the others
+    // (within 0.25 per $1 or 1.5x of it: before the claim-of-par guard, strong buys) for this one.
+    const claimOfPar = new RegExp(
+      `^Not scored: model ${justAboveParVersion} says 1\\.05 per \\$1 \\(80% interval 1\\.02 to 1\\.08\\) ` +
+        "where the standard estimator's whole 80% interval is below \\$1 \\(0\\.\\d+ to 0\\.\\d+\\)$",
+    )
+    const farApart = new RegExp(
+      `^Not scored: model ${justAboveParVersion} says 1\\.05 per \\$1 where the standard estimator says 0\\.\\d+, more than`,
+    )
+    const byClaim = held.filter((game) => claimOfPar.test(game.message))
+    expect(byClaim.length).toBeGreaterThanOrEqual(20)
+    expect(held.filter((game) => farApart.test(game.message)).length).toBe(
+      held.length - byClaim.length,
+    )
+  })
+})
+
+describe('a model giving 0.7 per $1 with an interval of 0.1 to 40 for every game', () => {
+  let path: string
+
+  beforeAll(() => {
+    path = writeConstantModel(wideVersion, { expectedReturn: 0.7, p10: 0.1, p90: 40 })
+  })
+
+  afterAll(async () => {
+    await activateVersion(sql, fixtureVersion)
+  })
+
+  it('is refused by model:publish for its interval and for ignoring the estimator', () => {
+    const result = publishCli(['--file', path])
+    expect(result.status).toBe(1)
+    expect(result.stderr).toContain(
+      `Cannot publish ${wideVersion}: its outputs on 1094 reference game-days fail the ` +
+        'sanity checks: share the plausibility guards hold back 1 (at most 0.01); highest value ' +
+        'of an 80% interval 40 (at most 2); widest 80% interval per $1 39.9 (at most 0.5); rank ' +
+        'correlation with the standard estimator 0 (at least 0.5).',
+    )
+  })
+
+  it('published with --force, has every game skipped: its range leaves 0 to 2 per $1', async () => {
+    const result = publishCli(['--file', path, '--force'])
+    expect(result.status, result.stderr).toBe(0)
+    const { status, body } = await post(server.url, { prediction_date: today, states: ['MN'] })
+    expect(status).toBe(200)
+    expect(body.scored).toBe(0)
+    const skipped = body.skipped as Array<{ reason: string; message: string }>
+    expect(skipped.length).toBeGreaterThanOrEqual(20)
+    for (const game of skipped) {
+      expect(game).toMatchObject({
+        reason: 'implausible_prediction',
+        message:
+          `Not scored: model ${wideVersion} says 0.7 per $1 (80% interval 0.1 to 40), outside 0 to 2 per $1`,
+      })
+    }
+    expect(await storedByRecommendation(wideVersion)).toEqual({})
+  })
+})
+
+describe('a model giving 0.7 per $1 (0.65 to 0.75) whatever the game', () => {
+  it('is refused by model:publish: it does not follow the standard estimator', async () => {
+    const path = writeConstantModel(flatVersion, { expectedReturn: 0.7, p10: 0.65, p90: 0.75 })
+    const result = publishCli(['--file', path])
+    expect(result.status).toBe(1)
+    expect(result.stderr).toContain(
+      `Cannot publish ${flatVersion}: its outputs on 1094 reference game-days fail the ` +
+        'sanity checks: rank correlation with the standard estimator 0 (at least 0.5). ' +
+        'Publish it anyway with --force.',
+    )
+    expect(await sql`select 1 from public.ml_models where version = ${flatVersion}`).toHaveLength(0)
   })
 })
 

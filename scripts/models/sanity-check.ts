@@ -5,11 +5,13 @@
  * plausibility guards with the model's training ranges, the interpretation), and its outputs must
  * look like a scoring model's. Almost no scratch game returns $1 per $1 (0.1% of simulated
  * game-days do), so a model that calls many games a buy, answers far from the standard
- * estimator, or gives numbers outside what a ticket can return is refused, unless forced.
+ * estimator or does not follow it from game to game, or gives numbers or intervals outside what a
+ * ticket can return is refused, unless forced.
  */
 import {
   interpretBatch,
   prepareBatch,
+  type PreparedGame,
   screenAndInterpret,
 } from '../../supabase/functions/_shared/scoring/scoring-pipeline.ts'
 import {
@@ -26,6 +28,7 @@ import { featureColumns } from '../../supabase/functions/_shared/scoring/feature
 import { observedGameDays } from '../market-sim/observations.ts'
 import { simulatedGames } from '../market-sim/simulator.ts'
 import { isHeldOutSeed } from '../evaluation/evaluation-set.ts'
+import { spearmanCorrelation } from '../evaluation/metrics.ts'
 
 /** Seed of the reference portfolio: neither a training seed (1, 2, ...) nor a held-out one. */
 export const REFERENCE_SEED = 930_001
@@ -43,6 +46,21 @@ export const SANITY_LIMITS = {
   maxShareHeldBack: 0.01,
   /** Largest expected return per $1 (the simulated truth stays below 1.25). */
   maxExpectedReturn: 2,
+  /** Lowest value of the 80% interval (or the expected return): a ticket returns 0 or more. */
+  minIntervalLow: 0,
+  /** Highest value of the 80% interval (or the expected return) per $1. */
+  maxIntervalHigh: 2,
+  /**
+   * Widest 80% interval per $1: gbm-v2's widest on the reference set is 0.11 (median 0.017), a
+   * 50-cent interval says nothing a player could use.
+   */
+  maxIntervalWidth: 0.5,
+  /**
+   * Smallest Spearman rank correlation between the model's expected return and the standard
+   * estimator's over the reference game-days (a constant model has 0): the model corrects the
+   * estimator, it does not reorder the games (gbm-v1 and gbm-v2: 0.99).
+   */
+  minRankCorrelationWithEstimator: 0.5,
 } as const
 
 /** One check's outcome. */
@@ -109,6 +127,11 @@ export function checkModelSanity(
   let finite = 0
   let atOrAbovePar = 0
   let largest = 0
+  let lowest = Infinity
+  let highest = -Infinity
+  let widest = 0
+  const points: number[] = []
+  const estimator: number[] = []
   for (let row = 0; row < rows; row++) {
     const point = outputs.expectedReturn[row] as number
     const p10 = outputs.p10[row] as number
@@ -116,7 +139,16 @@ export function checkModelSanity(
     if (Number.isFinite(point) && Number.isFinite(p10) && Number.isFinite(p90)) finite++
     if (point >= 1) atOrAbovePar++
     largest = Math.max(largest, Math.abs(point))
+    lowest = Math.min(lowest, point, p10, p90)
+    highest = Math.max(highest, point, p10, p90)
+    widest = Math.max(widest, Math.abs(p90 - p10))
+    points.push(point)
+    estimator.push(
+      (batch.prepared[row] as PreparedGame).features.estimate.expectedReturnPerDollar.estimate,
+    )
   }
+  // A model whose answer never changes follows nothing (its correlation is undefined: 0).
+  const rankCorrelation = new Set(points).size < 2 ? 0 : spearmanCorrelation(points, estimator) ?? 0
   // What the model would call each game, before the guards hold any back.
   const buyLabels =
     interpretBatch(batch, outputs, interpretOptions).filter((prediction) =>
@@ -128,6 +160,12 @@ export function checkModelSanity(
     value,
     limit: `at most ${limit}`,
     passed: value <= limit,
+  })
+  const atLeast = (name: string, value: number, limit: number): SanityCheck => ({
+    name,
+    value,
+    limit: `at least ${limit}`,
+    passed: value >= limit,
   })
   const checks: SanityCheck[] = [
     {
@@ -144,6 +182,14 @@ export function checkModelSanity(
       SANITY_LIMITS.maxShareHeldBack,
     ),
     atMost('largest expected return per $1', largest, SANITY_LIMITS.maxExpectedReturn),
+    atLeast('lowest value of an 80% interval', lowest, SANITY_LIMITS.minIntervalLow),
+    atMost('highest value of an 80% interval', highest, SANITY_LIMITS.maxIntervalHigh),
+    atMost('widest 80% interval per $1', widest, SANITY_LIMITS.maxIntervalWidth),
+    atLeast(
+      'rank correlation with the standard estimator',
+      rankCorrelation,
+      SANITY_LIMITS.minRankCorrelationWithEstimator,
+    ),
   ]
   return { gameDays: rows, checks, passed: rows > 0 && checks.every((check) => check.passed) }
 }

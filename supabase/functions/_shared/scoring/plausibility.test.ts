@@ -48,12 +48,23 @@ function observation(ticketPrice: number, tiers: PrizeTier[], ticketsPrinted: nu
   } satisfies GameObservation
 }
 
-function judge(game: GameObservation, modelReturn: number) {
+/** The guard's verdict on a model answering `modelReturn` (interval: default ±0.02). */
+function judge(
+  game: GameObservation,
+  modelReturn: number,
+  interval: { low: number; high: number } = { low: modelReturn - 0.02, high: modelReturn + 0.02 },
+) {
   const result = estimateExpectedValue(game)
   if (!result.ok) throw new Error(result.refusal.message)
   return {
     estimate: result.estimate,
-    verdict: implausibility({ observation: game, estimate: result.estimate, modelReturn }, model),
+    verdict: implausibility({
+      observation: game,
+      estimate: result.estimate,
+      modelReturn,
+      modelLow: interval.low,
+      modelHigh: interval.high,
+    }, model),
   }
 }
 
@@ -105,12 +116,95 @@ describe('implausibility', () => {
       trainingRanges: { ...DEFAULT_TRAINING_RANGES, ticket_price: { min: 5, max: 50 } },
     }
     expect(
-      implausibility({ observation: game, estimate: result.estimate, modelReturn: 0.68 }, narrow)
+      implausibility({
+        observation: game,
+        estimate: result.estimate,
+        modelReturn: 0.68,
+        modelLow: 0.66,
+        modelHigh: 0.7,
+      }, narrow)
         ?.message,
     )
       .toBe(
         'Not scored: outside what model narrow was trained on: ticket_price 3 (trained on 5 to 50)',
       )
+  })
+})
+
+describe('implausibility of a claimed gain and of the interval', () => {
+  const ordinary = observation(3, threeDollarTiers, 1_000_000)
+  /** The $3 game later in its sale: 80 of its 200 $500 prizes left (estimator about 0.76). */
+  const selling = observation(
+    3,
+    threeDollarTiers.map((row) => row.prizeAmount === 500 ? { ...row, remainingPrizes: 80 } : row),
+    1_000_000,
+  )
+  /** A $3 game whose published counts show most small prizes gone and the big ones left. */
+  const depleted = observation(
+    3,
+    ([
+      [3, 200_000, 20_000],
+      [6, 60_000, 6_000],
+      [15, 30_000, 3_000],
+      [50, 4_000, 400],
+      [500, 200, 150],
+      [30_000, 10, 8],
+    ] as Array<[number, number, number | null]>).map(tier),
+    1_000_000,
+  )
+
+  it.each([
+    ['1.05 (1.02 to 1.08): within the gap bounds, yet a buy', 1.05, 1.02, 1.08],
+    ['0.98 with its whole interval above $1', 0.98, 1.01, 1.1],
+    ['exactly 1', 1, 0.97, 1.03],
+  ])(
+    'holds back a claim of par the estimator does not support: %s',
+    (_case, point, low, high) => {
+      const { estimate, verdict } = judge(selling, point, { low, high })
+      // Within the gap bounds of the estimator: only the claim of par gives it away.
+      expect(disagreesWithEstimator(point, estimate.expectedReturnPerDollar.estimate)).toBe(false)
+      expect(estimate.expectedReturnPerDollar.high).toBeLessThan(1)
+      expect(verdict?.reason).toBe('implausible_prediction')
+      expect(verdict?.message).toMatch(
+        /^Not scored: model gbm-test says \S+ per \$1 \(80% interval \S+ to \S+\) where the standard estimator's whole 80% interval is below \$1 \(0\.\d+ to 0\.\d+\)$/,
+      )
+    },
+  )
+
+  it('admits a claim of par where the estimator reaches $1 too', () => {
+    const { estimate, verdict } = judge(depleted, 1.3, { low: 1.2, high: 1.4 })
+    expect(estimate.expectedReturnPerDollar.high).toBeGreaterThan(1)
+    expect(verdict).toBeNull()
+  })
+
+  it.each([
+    ['a range of 0.1 to 40', 0.7, 0.1, 40, 'outside 0 to 2 per $1'],
+    ['a negative low', 0.7, -0.2, 0.8, 'outside 0 to 2 per $1'],
+    ['a NaN high', 0.7, 0.6, Number.NaN, 'outside 0 to 2 per $1'],
+    [
+      'a low above the point',
+      0.7,
+      0.8,
+      0.9,
+      'the interval misses the expected return by more than 0.05',
+    ],
+    [
+      'a high below the point',
+      0.7,
+      0.5,
+      0.6,
+      'the interval misses the expected return by more than 0.05',
+    ],
+  ])('holds back %s', (_case, point, low, high, why) => {
+    const { verdict } = judge(ordinary, point, { low, high })
+    expect(verdict?.reason).toBe('implausible_prediction')
+    expect(verdict?.message).toContain(`Not scored: model gbm-test says 0.7 per $1 (80% interval`)
+    expect(verdict?.message).toContain(why)
+  })
+
+  it('admits the small crossings of separately trained quantiles', () => {
+    expect(judge(ordinary, 0.68, { low: 0.69, high: 0.7 }).verdict).toBeNull()
+    expect(judge(ordinary, 0.68, { low: 0.6, high: 0.67 }).verdict).toBeNull()
   })
 })
 

@@ -8,11 +8,18 @@
  *   (ticket price, tickets printed, top and lowest prize over the price, printed payout), by more
  *   than {@link RANGE_TOLERANCE}. Tree models answer outside their training data with the value
  *   of its nearest edge, whatever the game is: a $999,999.99 ticket looks like a $50 one.
- * - `implausible_prediction`: the model's expected return is not a finite number, or it differs
- *   from the standard estimator's by more than {@link ESTIMATOR_DISAGREEMENT} (both bounds at
- *   once). The model corrects the estimator for claim lag; on 42,614 held-out simulated
- *   game-days gbm-v1 was at most 0.32 per $1 and 34% away from it, so a larger gap is a broken
- *   model or broken data, not a correction.
+ * - `implausible_prediction`: the model's answer cannot be right:
+ *   - its expected return is not a finite number, or it differs from the standard estimator's
+ *     by more than {@link ESTIMATOR_DISAGREEMENT} (both bounds at once). The model corrects the
+ *     estimator for claim lag; on 42,614 held-out simulated game-days gbm-v1 was at most 0.32
+ *     per $1 and 34% away from it, so a larger gap is a broken model or broken data;
+ *   - it claims par (expected return of $1 or more per $1, or its whole interval above $1) while
+ *     the estimator's whole 80% interval is below $1: a gain the published counts do not
+ *     support, however close the two numbers are (a model at 1.05 next to an estimator at 0.75
+ *     is within the bounds above, yet would be labelled a buy);
+ *   - its expected return or interval leaves {@link PLAUSIBLE_RETURN} (no scratch game's ticket
+ *     returns less than nothing or, on the data we know, more than twice its price), or the
+ *     interval misses the expected return by more than {@link INTERVAL_CROSSING_TOLERANCE}.
  *
  * The ranges come from the model: the trainer records them in its ONNX metadata
  * (`training_ranges`) and model card. A model without them (gbm-v1, trained before they were
@@ -160,6 +167,25 @@ export interface GuardedGame {
   estimate: ExpectedValueEstimate
   /** The model's raw expected return per $1 (before the interval is ordered). */
   modelReturn: number
+  /** The model's raw 10th and 90th percentiles per $1. */
+  modelLow: number
+  modelHigh: number
+}
+
+/** The values of an expected return per $1 (and its interval) a model may give. */
+export const PLAUSIBLE_RETURN = { min: 0, max: 2 } as const
+
+/**
+ * How far (per $1) the model's 10th percentile may lie above its expected return, or its 90th
+ * below it. Separately trained quantiles cross a little on rare rows (gbm-v2 by at most 0.0012
+ * on the reference set, the fixture model by 0.013), which the interval's ordering absorbs; a
+ * larger crossing is an inconsistent model.
+ */
+export const INTERVAL_CROSSING_TOLERANCE = 0.05
+
+/** Whether a model claims par: $1 or more per $1, or its whole interval above $1. */
+export function claimsPar(point: number, low: number): boolean {
+  return point >= 1 || low > 1
 }
 
 /** The model a guard judges for: its version (for messages) and its training ranges. */
@@ -191,6 +217,40 @@ export function implausibility(game: GuardedGame, model: GuardedModel): Implausi
       } per $1 where the standard estimator says ${
         shortNumber(estimatorReturn)
       }, more than ${ESTIMATOR_DISAGREEMENT.perDollar} per $1 and ${ESTIMATOR_DISAGREEMENT.ratio}x apart`,
+    }
+  }
+  return intervalImplausibility(game, model.version)
+}
+
+/** The interval checks of {@link implausibility}, after the expected return passed its own. */
+function intervalImplausibility(game: GuardedGame, version: string): Implausibility | null {
+  const { modelReturn: point, modelLow: low, modelHigh: high } = game
+  const says = `model ${version} says ${shortNumber(point)} per $1 (80% interval ${
+    shortNumber(low)
+  } to ${shortNumber(high)})`
+  const estimator = game.estimate.expectedReturnPerDollar
+  if (claimsPar(point, low) && estimator.high < 1) {
+    return {
+      reason: 'implausible_prediction',
+      message:
+        `Not scored: ${says} where the standard estimator's whole 80% interval is below $1 (${
+          shortNumber(estimator.low)
+        } to ${shortNumber(estimator.high)})`,
+    }
+  }
+  const values = [point, low, high]
+  if (values.some((value) => !(value >= PLAUSIBLE_RETURN.min && value <= PLAUSIBLE_RETURN.max))) {
+    return {
+      reason: 'implausible_prediction',
+      message:
+        `Not scored: ${says}, outside ${PLAUSIBLE_RETURN.min} to ${PLAUSIBLE_RETURN.max} per $1`,
+    }
+  }
+  if (Math.max(low - point, point - high) > INTERVAL_CROSSING_TOLERANCE) {
+    return {
+      reason: 'implausible_prediction',
+      message:
+        `Not scored: ${says}: the interval misses the expected return by more than ${INTERVAL_CROSSING_TOLERANCE}`,
     }
   }
   return null

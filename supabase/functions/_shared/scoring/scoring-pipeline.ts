@@ -145,8 +145,9 @@ export interface ScreenedPredictions {
 
 /**
  * Prediction rows from the model's outputs, except for games the plausibility guards refuse
- * (`plausibility.ts`: inputs outside the model's training ranges, or a prediction the standard
- * estimator contradicts), which are skipped with their reason.
+ * (`plausibility.ts`: inputs outside the model's training ranges, a prediction the standard
+ * estimator contradicts, or an interval outside what a ticket can return), which are skipped
+ * with their reason.
  */
 export function screenAndInterpret(
   batch: Pick<PreparedBatch, 'prepared' | 'columns'>,
@@ -160,6 +161,8 @@ export function screenAndInterpret(
       observation: game.observation,
       estimate: game.features.estimate,
       modelReturn: outputs.expectedReturn[row] ?? Number.NaN,
+      modelLow: outputs.p10[row] ?? Number.NaN,
+      modelHigh: outputs.p90[row] ?? Number.NaN,
     }, model)
     if (refused === null) predictions.push(interpretRow(game, outputs, row, batch.columns, model))
     else skipped.push({ game_id: game.observation.game.id, ...refused })
