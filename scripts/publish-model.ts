@@ -3,9 +3,10 @@
  *
  * Publishes a model file (default: the newest model card's) and makes it active, or with
  * `--activate` switches the active model back to an already registered version (rollback)
- * without uploading anything. A model is first scored on a reference set of simulated game-days
- * and refused when its outputs fail the sanity checks (scripts/models/sanity-check.ts: e.g. many
- * games at or above $1 per $1), unless `--force`.
+ * without uploading anything. Either way the model is first scored on a reference set of
+ * simulated game-days and refused when its outputs fail the sanity checks
+ * (scripts/models/sanity-check.ts: e.g. many games at or above $1 per $1), unless `--force`;
+ * `--activate` reads the registered file (repository or Storage) and checks its sha256 first.
  *
  * Target: with SUPABASE_URL and SUPABASE_SERVICE_ROLE_KEY set (hosted project or Supabase CLI
  * stack), the file is uploaded to the private Storage bucket `models`; without them (the
@@ -17,9 +18,9 @@ import postgres from 'postgres'
 import { dbUrl, repoRoot } from './local-stack/config.ts'
 import { parseCli, runMain } from './lib/cli.ts'
 import { defaultModelCard, listModelCards } from './models/model-cards.ts'
-import { activateVersion } from './models/registry.ts'
 import { progress } from './lib/progress.ts'
-import { publishModel, type PublishTarget } from './models/publish.ts'
+import { activateChecked, publishModel, type PublishTarget } from './models/publish.ts'
+import type { SanityReport } from './models/sanity-check.ts'
 
 function targetFromEnv(env: NodeJS.ProcessEnv): PublishTarget {
   const supabaseUrl = env.SUPABASE_URL
@@ -29,6 +30,17 @@ function targetFromEnv(env: NodeJS.ProcessEnv): PublishTarget {
     throw new Error('Set both SUPABASE_URL and SUPABASE_SERVICE_ROLE_KEY to upload to Storage')
   }
   return { kind: 'local_file' }
+}
+
+/** Prints the reference-set checks, marking those passed over because of --force. */
+function reportSanity(sanity: SanityReport, done: string): void {
+  for (const check of sanity.checks) {
+    progress(
+      `reference set (${sanity.gameDays} game-days): ${check.name} ${
+        Number(check.value.toPrecision(4))
+      } (${check.limit})${check.passed ? '' : `: FAILED, ${done} because of --force`}`,
+    )
+  }
 }
 
 async function main(args: string[]): Promise<void> {
@@ -45,28 +57,24 @@ async function main(args: string[]): Promise<void> {
   const sql = postgres(process.env.SUPABASE_DB_URL ?? dbUrl, { max: 1, onnotice: () => {} })
   try {
     const version = options.activate
+    const target = targetFromEnv(process.env)
+    const force = options.force ?? false
     if (version !== undefined) {
-      await activateVersion(sql, version)
+      const sanity = await activateChecked(sql, { version, target, force })
+      reportSanity(sanity, 'activated')
       progress(`model ${version} is now the active model`)
       return
     }
     const chosen = options.file
     const file = chosen ? resolve(chosen) : join(repoRoot, defaultModelCard().onnxFile)
     const card = listModelCards().find((candidate) => join(repoRoot, candidate.onnxFile) === file)
-    const target = targetFromEnv(process.env)
     const published = await publishModel(sql, {
       file,
       target,
       trainedAt: card?.trainedAt ?? null,
-      force: options.force ?? false,
+      force,
     })
-    for (const check of published.sanity.checks) {
-      progress(
-        `reference set (${published.sanity.gameDays} game-days): ${check.name} ${
-          Number(check.value.toPrecision(4))
-        } (${check.limit})${check.passed ? '' : ': FAILED, published because of --force'}`,
-      )
-    }
+    reportSanity(published.sanity, 'published')
     const where = published.storageKind === 'storage'
       ? `Storage models/${published.storagePath}`
       : `${published.storagePath} (local file, local stack only)`

@@ -18,6 +18,7 @@ import { FEATURE_NAMES } from '../supabase/functions/_shared/scoring/features.ts
 import { sha256Hex } from '../supabase/functions/_shared/run/model-store.ts'
 import { connect } from './helpers/database.ts'
 import { publishCli } from './helpers/publish.ts'
+import { activateLocalModel, writeConstantModel } from './helpers/fixture-model.ts'
 
 const fixtureFile = 'tests/fixtures/tiny-model.onnx'
 const fixtureVersion = 'fixture-tiny'
@@ -25,12 +26,14 @@ const secondVersion = 'publish-test-second'
 const storageVersion = 'publish-test-storage'
 const mismatchVersion = 'publish-test-mismatch'
 const failedUploadVersion = 'publish-test-failed-upload'
+const failingVersion = 'publish-test-failing-sanity'
 const createdVersions = [
   fixtureVersion,
   secondVersion,
   storageVersion,
   mismatchVersion,
   failedUploadVersion,
+  failingVersion,
 ]
 const modelDir = join(repoRoot, '.local', 'test-models')
 
@@ -209,6 +212,39 @@ describe('npm run model:publish (CLI)', () => {
     const result = publishCli(['--activate', secondVersion])
     expect(result.stderr).toContain(`model ${secondVersion} is now the active model`)
     expect(result.status).toBe(0)
+    expect(await activeVersion(sql)).toBe(secondVersion)
+  })
+
+  it('checks a version before activating it, as publishing does: --force is the only bypass', async () => {
+    // Registered without the check (as a forced publish would), then rolled back from.
+    const path = writeConstantModel(failingVersion, { expectedReturn: 3, p10: 2.5, p90: 3.5 })
+    await activateLocalModel(sql, { version: failingVersion, path })
+    await activateVersion(sql, secondVersion)
+
+    const refused = publishCli(['--activate', failingVersion])
+    expect(refused.status).toBe(1)
+    expect(refused.stderr).toContain(
+      `Cannot activate ${failingVersion}: its outputs on 1094 reference game-days fail the ` +
+        'sanity checks: share at or above $1 per $1 1 (at most 0.05)',
+    )
+    expect(refused.stderr).toContain('Activate it anyway with --force.')
+    expect(await activeVersion(sql)).toBe(secondVersion)
+
+    const forced = publishCli(['--activate', failingVersion, '--force'])
+    expect(forced.status, forced.stderr).toBe(0)
+    expect(forced.stderr).toContain('FAILED, activated because of --force')
+    expect(await activeVersion(sql)).toBe(failingVersion)
+    await activateVersion(sql, secondVersion)
+  })
+
+  it('refuses to activate a version whose file no longer matches its sha256', async () => {
+    await sql`update public.ml_models set sha256 = ${'f'.repeat(64)}
+      where version = ${failingVersion}`
+    const result = publishCli(['--activate', failingVersion, '--force'])
+    expect(result.status).toBe(1)
+    expect(result.stderr).toContain(
+      `Cannot activate model ${failingVersion}: its file does not match its sha256`,
+    )
     expect(await activeVersion(sql)).toBe(secondVersion)
   })
 

@@ -135,6 +135,73 @@ describe.each(models)('stored rows of $version', ({ version, path }) => {
     expect(new Set(stored.map((row) => row.expectedReturn)).size).toBeGreaterThan(stored.length / 2)
   })
 
+  it("one game's row agrees with the naive expected return computed in SQL alone", async () => {
+    // Independent of the pipeline: the share sold is the published tiers' claimed share; each
+    // unpublished tier keeps its printed count times the unsold share; the return per $1 is the
+    // prize money left over the tickets left times the price. The estimator adds a weak prior
+    // (half a prize each way), so the two agree to well under 1% on a game of this size.
+    const [row] = await sql<
+      {
+        game_id: string
+        stored_estimator: number
+        stored_win_probability: number
+        stored_return: number
+        naive_return: number
+        naive_win_probability: number
+        published: number
+      }[]
+    >`
+      with game as (
+        select p.game_id, g.ticket_price::float8 as price,
+          -- Printed tickets: published, else the median of what each tier's odds imply.
+          coalesce(g.tickets_printed::float8, (
+            select round(percentile_cont(0.5) within group (order by t.odds * t.total_prizes))
+            from public.prize_tiers t where t.game_id = g.id and t.odds is not null
+          )) as printed,
+          (p.features ->> 'est_expected_return')::float8 as stored_estimator,
+          p.win_probability as stored_win_probability, p.expected_return as stored_return
+        from public.predictions p join public.games g on g.id = p.game_id
+        where p.model_version = ${version} and p.prediction_date = ${loadDay}
+        order by p.game_id limit 1
+      ),
+      snapshot as (
+        select s.remaining_by_tier from public.historical_snapshots s, game
+        where s.game_id = game.game_id and s.snapshot_date <= ${loadDay}
+        order by s.snapshot_date desc limit 1
+      ),
+      tier as (
+        select t.prize_amount::float8 as amount, t.total_prizes::float8 as total,
+          (snapshot.remaining_by_tier ->> trim_scale(t.prize_amount)::text)::float8 as remaining
+        from public.prize_tiers t, game, snapshot where t.game_id = game.game_id
+      ),
+      sold as (
+        select sum(total - remaining) / sum(total) as share, sum(total) as published
+        from tier where remaining is not null
+      )
+      select game.game_id, game.stored_estimator, game.stored_win_probability,
+        game.stored_return, sold.published,
+        sum(coalesce(tier.remaining, tier.total * (1 - sold.share)) * tier.amount)
+          / (game.printed * (1 - sold.share) * game.price) as naive_return,
+        sum(coalesce(tier.remaining, tier.total * (1 - sold.share)))
+          / (game.printed * (1 - sold.share)) as naive_win_probability
+      from game, sold, tier
+      group by game.game_id, game.stored_estimator, game.stored_win_probability,
+        game.stored_return, game.printed, game.price, sold.share, sold.published`
+    expect(row, 'a stored row of the load day').toBeDefined()
+    expect(row?.published).toBeGreaterThan(50)
+    const naive = row?.naive_return as number
+    expect(naive).toBeGreaterThan(0.3)
+    expect(naive).toBeLessThan(1)
+    expect(Math.abs((row?.stored_estimator as number) / naive - 1)).toBeLessThan(0.01)
+    expect(
+      Math.abs(
+        (row?.stored_win_probability as number) / (row?.naive_win_probability as number) - 1,
+      ),
+    ).toBeLessThan(0.01)
+    // The model's own number corrects the estimator for claim lag: near it, not equal.
+    expect(Math.abs((row?.stored_return as number) - naive)).toBeLessThan(0.1)
+  })
+
   it('are close to the standard estimator, as a scoring model is', async () => {
     const rows = await sql<{ gap: number }[]>`
       select abs(expected_return - (features ->> 'est_expected_return')::float8) as gap

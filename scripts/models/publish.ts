@@ -13,7 +13,7 @@ import { featureNameProblems } from '../../supabase/functions/_shared/scoring/fe
 import { sha256Hex } from '../../supabase/functions/_shared/run/model-store.ts'
 import { readScoringModelMetadata } from '../../supabase/functions/_shared/onnx/metadata.ts'
 import { repoRoot } from '../local-stack/config.ts'
-import { type ModelEntry, registerAndActivate } from './registry.ts'
+import { activateVersion, type ModelEntry, registerAndActivate } from './registry.ts'
 import { checkModelSanity, describeFailures, type SanityReport } from './sanity-check.ts'
 
 /** The bucket every model file goes to. */
@@ -67,19 +67,24 @@ class RealtimeUnused {
   }
 }
 
+/** A Storage client for the target (service key). */
+async function storageClient(target: Extract<PublishTarget, { kind: 'storage' }>) {
+  // Imported only for Storage: supabase-js warns on every start under Node 20.
+  const { createClient } = await import('@supabase/supabase-js')
+  return createClient(target.supabaseUrl, target.serviceKey, {
+    auth: { persistSession: false, autoRefreshToken: false },
+    realtime: { transport: RealtimeUnused as unknown as typeof WebSocket },
+    ...(target.fetch ? { global: { fetch: target.fetch } } : {}),
+  }).storage
+}
+
 async function upload(
   target: Extract<PublishTarget, { kind: 'storage' }>,
   path: string,
   bytes: Uint8Array,
 ) {
-  // Imported only to upload: supabase-js warns on every start under Node 20.
-  const { createClient } = await import('@supabase/supabase-js')
-  const client = createClient(target.supabaseUrl, target.serviceKey, {
-    auth: { persistSession: false, autoRefreshToken: false },
-    realtime: { transport: RealtimeUnused as unknown as typeof WebSocket },
-    ...(target.fetch ? { global: { fetch: target.fetch } } : {}),
-  })
-  const { error } = await client.storage.from(MODELS_BUCKET).upload(path, bytes, {
+  const storage = await storageClient(target)
+  const { error } = await storage.from(MODELS_BUCKET).upload(path, bytes, {
     contentType: 'application/octet-stream',
     upsert: true,
   })
@@ -94,6 +99,7 @@ function sanityOf(
   bytes: Uint8Array,
   metadata: ReturnType<typeof readModelFile>['metadata'],
   force: boolean,
+  action = 'publish',
 ): SanityReport {
   let report: SanityReport
   try {
@@ -105,15 +111,15 @@ function sanityOf(
     })
   } catch (error) {
     throw new Error(
-      `Cannot publish ${metadata.modelVersion}: the function's default engine cannot score it ` +
+      `Cannot ${action} ${metadata.modelVersion}: the function's default engine cannot score it ` +
         `(${(error as Error).message})`,
     )
   }
   if (!report.passed && !force) {
     throw new Error(
-      `Cannot publish ${metadata.modelVersion}: its outputs on ${report.gameDays} reference ` +
+      `Cannot ${action} ${metadata.modelVersion}: its outputs on ${report.gameDays} reference ` +
         `game-days fail the sanity checks: ${describeFailures(report)}. ` +
-        'Publish it anyway with --force.',
+        `${action === 'publish' ? 'Publish' : 'Activate'} it anyway with --force.`,
     )
   }
   return report
@@ -166,4 +172,62 @@ export async function publishModel(
   }
   await registerAndActivate(sql, entry)
   return { version, sha256, storageKind: entry.storageKind, storagePath: entry.storagePath, sanity }
+}
+
+/** The bytes of a registered version, checked against its registered sha256. */
+async function registeredModelBytes(
+  sql: Sql,
+  version: string,
+  target: PublishTarget,
+): Promise<Uint8Array> {
+  const [row] = await sql<
+    { storage_kind: string; storage_bucket: string; storage_path: string; sha256: string }[]
+  >`
+    select storage_kind, storage_bucket, storage_path, sha256
+    from public.ml_models where version = ${version}`
+  if (!row) throw new Error(`Cannot activate model ${version}: no such version in ml_models`)
+  let bytes: Uint8Array
+  if (row.storage_kind === 'local_file') {
+    bytes = new Uint8Array(readFileSync(resolve(repoRoot, row.storage_path)))
+  } else {
+    if (target.kind !== 'storage') {
+      throw new Error(
+        `Cannot check model ${version} before activating it: it is in Storage ` +
+          `(${row.storage_bucket}/${row.storage_path}); set SUPABASE_URL and SUPABASE_SERVICE_ROLE_KEY`,
+      )
+    }
+    const storage = await storageClient(target)
+    const { data, error } = await storage.from(row.storage_bucket).download(row.storage_path)
+    if (error || !data) {
+      throw new Error(
+        `Cannot download ${row.storage_bucket}/${row.storage_path}: ${error?.message ?? 'empty'}`,
+      )
+    }
+    bytes = new Uint8Array(await data.arrayBuffer())
+  }
+  if (await sha256Hex(bytes) !== row.sha256) {
+    throw new Error(`Cannot activate model ${version}: its file does not match its sha256`)
+  }
+  return bytes
+}
+
+/**
+ * Makes an already registered version the active model (rollback), after the same sanity check
+ * as publishing: the registered file is read (from the repository or Storage), checked against
+ * its sha256 and scored on the reference set; refused unless `force`.
+ */
+export async function activateChecked(
+  sql: Sql,
+  options: { version: string; target: PublishTarget; force?: boolean },
+): Promise<SanityReport> {
+  const bytes = await registeredModelBytes(sql, options.version, options.target)
+  let metadata
+  try {
+    metadata = readScoringModelMetadata(bytes)
+  } catch (error) {
+    throw new Error(`Cannot activate model ${options.version}: ${(error as Error).message}`)
+  }
+  const sanity = sanityOf(bytes, metadata, options.force ?? false, 'activate')
+  await activateVersion(sql, options.version)
+  return sanity
 }
