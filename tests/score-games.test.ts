@@ -256,6 +256,19 @@ describe('score-games', () => {
       warnings.map((warning) => ({ ...warning, message: warning.message.replace('DAY', day) })),
     )
     expect(await count(sql`select count(*) from public.scoring_runs`)).toBe(runsBefore + 1)
+    // The run records them too: the answer is not their only record.
+    const [run] = await sql`
+      select warnings from public.scoring_runs where id = ${body.run_id as string}`
+    expect(run?.warnings).toEqual(body.warnings)
+  })
+
+  it('records no warning on a run whose request matched what it named', async () => {
+    const { status, body } = await post(url, { prediction_date: day, states: ['MN'] })
+    expect(status).toBe(200)
+    expect(body.warnings).toEqual([])
+    const [run] = await sql`
+      select warnings from public.scoring_runs where id = ${body.run_id as string}`
+    expect(run?.warnings).toEqual([])
   })
 
   it('warns about requested games of another state than the requested ones', async () => {

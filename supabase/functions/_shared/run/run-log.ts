@@ -9,6 +9,7 @@
 import type { Sql } from 'postgres'
 import type { RunScope } from './run-inputs.ts'
 import { type Prediction, predictionUpsert } from './prediction-store.ts'
+import type { ScopeWarning } from './scope-warnings.ts'
 
 /** The scope as stored in `scoring_runs.scope`: absent keys mean "all". */
 export function scopeJson(scope: RunScope): { states?: string[]; game_ids?: number[] } {
@@ -81,6 +82,8 @@ export interface RunOutcome {
   skipped: Array<{ game_id: number; reason: string; message: string }>
   error: string | null
   timingsMs: Record<string, number>
+  /** What the request named that matched nothing (the answer's `warnings`); default none. */
+  warnings?: readonly ScopeWarning[]
 }
 
 /** The `update` that closes a run if it is still running, as a fragment of a statement. */
@@ -94,6 +97,7 @@ function closeRun(sql: Sql, runId: string, outcome: RunOutcome) {
       skipped_reasons = ${sql.json(outcome.skipped)}::jsonb,
       error = ${outcome.error},
       timings_ms = ${sql.json(outcome.timingsMs)}::jsonb,
+      warnings = ${sql.json((outcome.warnings ?? []).map((warning) => ({ ...warning })))}::jsonb,
       lease_expires_at = null,
       finished_at = now()
     where id = ${runId} and status = 'running'`

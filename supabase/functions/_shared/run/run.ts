@@ -327,6 +327,7 @@ async function recordedRun(
         skipped,
         error: null,
         timingsMs: { ...clock.timings, total: 0 },
+        warnings,
       }, predictions))
     if (!closed) {
       throw new ScoringError(
