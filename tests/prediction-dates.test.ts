@@ -143,12 +143,20 @@ describe('a past date is scored with what was known that day', () => {
   })
 
   it('a day without a snapshot uses the latest one before it', async () => {
+    const gap = addDays(loadDay, -10)
+    // A game whose published counts moved between the days around the gap, so reading the
+    // snapshot after it (or today's counts) could not pass for reading the one before it.
     const [game] = await sql<{ id: string }[]>`
       select g.id from public.games g
+      join public.historical_snapshots before
+        on before.game_id = g.id and before.snapshot_date = ${gap}::date - 1
+      join public.historical_snapshots after
+        on after.game_id = g.id and after.snapshot_date = ${gap}::date + 1
       where g.is_active and g.launch_date < ${loadDay}::date - 30
+        and before.remaining_by_tier <> after.remaining_by_tier
       order by g.id limit 1`
+    expect(game, 'a game whose counts moved around the gap').toBeDefined()
     const gameId = Number(game?.id)
-    const gap = addDays(loadDay, -10)
     const [removed] = await sql`
       delete from public.historical_snapshots
       where game_id = ${gameId} and snapshot_date = ${gap}
@@ -159,6 +167,10 @@ describe('a past date is scored with what was known that day', () => {
       const observation = await observationOn(gameId, gap)
       expect(observation.snapshots.at(-1)?.snapshotDate).toBe(addDays(gap, -1))
       expect(onGap.predictions[0]?.features).toEqual(await expectedFeatures(observation))
+      // What the day after the gap knew (a later snapshot) gives other features.
+      expect(onGap.predictions[0]?.features).not.toEqual(
+        await expectedFeatures(await observationOn(gameId, addDays(gap, 1))),
+      )
     } finally {
       await sql`
         insert into public.historical_snapshots
