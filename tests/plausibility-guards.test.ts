@@ -164,55 +164,34 @@ describe('nonsense games that pass the constraints', () => {
   })
 })
 
-describe('a model that calls every game a strong buy', () => {
-  let path: string
-
+/**
+ * In the calling describe: writes a constant model file before its tests and makes the fixture
+ * the active model again after them; returns the file's path (once written).
+ */
+function constantModelFor(
+  version: string,
+  outputs: { expectedReturn: number; p10: number; p90: number },
+): () => string {
+  let path = ''
   beforeAll(() => {
-    path = writeConstantModel(strongBuyVersion, { expectedReturn: 3, p10: 2.5, p90: 3.5 })
+    path = writeConstantModel(version, outputs)
   })
-
   afterAll(async () => {
     await activateVersion(sql, fixtureVersion)
   })
+  return () => path
+}
 
-  it('is refused by model:publish, naming the failed checks, and nothing is registered', async () => {
-    const result = publishCli(['--file', path])
-    expect(result.status).toBe(1)
-    expect(result.stderr).toContain(
-      `Cannot publish ${strongBuyVersion}: its outputs on 1094 reference game-days fail the ` +
-        'sanity checks: share at or above $1 per $1 1 (at most 0.05); share labelled buy or ' +
-        'strong_buy 1 (at most 0.05); share the plausibility guards hold back 1 (at most 0.01); ' +
-        'largest expected return per $1 3 (at most 2); highest value of an 80% interval 3.5 ' +
-        '(at most 2); widest 80% interval per $1 1 (at most 0.5); rank correlation with the ' +
-        'standard estimator 0 (at least 0.5). Publish it anyway with --force.',
-    )
-    const rows = await sql`select 1 from public.ml_models where version = ${strongBuyVersion}`
-    expect(rows).toHaveLength(0)
-  })
-
-  it('is published with --force, and then every game it scores is held back', async () => {
-    const result = publishCli(['--file', path, '--force'])
-    expect(result.status, result.stderr).toBe(0)
-    expect(result.stderr).toContain('FAILED, published because of --force')
-    const { status, body } = await post(server.url, { prediction_date: today, states: ['MN'] })
-    expect(status).toBe(200)
-    expect(body.model_version).toBe(strongBuyVersion)
-    expect(body.scored).toBe(0)
-    const skipped = body.skipped as Array<{ reason: string; message: string }>
-    expect(skipped.length).toBeGreaterThanOrEqual(20)
-    expect(new Set(skipped.map((game) => game.reason))).toEqual(
-      new Set(['implausible_prediction']),
-    )
-    expect(skipped[0]?.message).toMatch(
-      new RegExp(
-        `^Not scored: model ${strongBuyVersion} says 3 per \\$1 where the standard estimator says 0\\.\\d+`,
-      ),
-    )
-    const [stored] = await sql<{ count: number }[]>`
-      select count(*)::int as count from public.predictions where model_version = ${strongBuyVersion}`
-    expect(stored?.count).toBe(0)
-  })
-})
+/** model:publish refuses the file naming exactly these failed checks, and registers nothing. */
+async function expectPublishRefused(path: string, version: string, failures: string) {
+  const result = publishCli(['--file', path])
+  expect(result.status).toBe(1)
+  expect(result.stderr).toContain(
+    `Cannot publish ${version}: its outputs on 1094 reference game-days fail the sanity ` +
+      `checks: ${failures}. Publish it anyway with --force.`,
+  )
+  expect(await sql`select 1 from public.ml_models where version = ${version}`).toHaveLength(0)
+}
 
 /** The predictions a model stored, by recommendation. */
 async function storedByRecommendation(version: string): Promise<Record<string, number>> {
@@ -222,40 +201,73 @@ async function storedByRecommendation(version: string): Promise<Record<string, n
   return Object.fromEntries(rows.map((row) => [row.recommendation, row.count]))
 }
 
+/**
+ * Publishes the file with --force, scores `scope` with it (the run must score nothing and store
+ * nothing) and returns the skipped games.
+ */
+async function forcedRunSkips(path: string, version: string, scope: Record<string, unknown>) {
+  const result = publishCli(['--file', path, '--force'])
+  expect(result.status, result.stderr).toBe(0)
+  expect(result.stderr).toContain('FAILED, published because of --force')
+  const { status, body } = await post(server.url, { prediction_date: today, ...scope })
+  expect(status).toBe(200)
+  expect(body.model_version).toBe(version)
+  expect(body.scored).toBe(0)
+  expect(await storedByRecommendation(version)).toEqual({})
+  return body.skipped as Array<{ reason: string; message: string }>
+}
+
+describe('a model that calls every game a strong buy', () => {
+  const path = constantModelFor(strongBuyVersion, { expectedReturn: 3, p10: 2.5, p90: 3.5 })
+
+  it('is refused by model:publish, naming the failed checks, and nothing is registered', async () => {
+    await expectPublishRefused(
+      path(),
+      strongBuyVersion,
+      'share at or above $1 per $1 1 (at most 0.05); share labelled buy or strong_buy 1 (at ' +
+        'most 0.05); share the plausibility guards hold back 1 (at most 0.01); largest expected ' +
+        'return per $1 3 (at most 2); highest value of an 80% interval 3.5 (at most 2); widest ' +
+        '80% interval per $1 1 (at most 0.5); rank correlation with the standard estimator 0 ' +
+        '(at least 0.5)',
+    )
+  })
+
+  it('is published with --force, and then every game it scores is held back', async () => {
+    const skipped = await forcedRunSkips(path(), strongBuyVersion, { states: ['MN'] })
+    expect(skipped.length).toBeGreaterThanOrEqual(20)
+    expect(new Set(skipped.map((game) => game.reason))).toEqual(
+      new Set(['implausible_prediction']),
+    )
+    expect(skipped[0]?.message).toMatch(
+      new RegExp(
+        `^Not scored: model ${strongBuyVersion} says 3 per \\$1 where the standard estimator says 0\\.\\d+`,
+      ),
+    )
+  })
+})
+
 describe('a model that says 1.05 per $1 (1.02 to 1.08) for every game', () => {
-  let path: string
-
-  beforeAll(() => {
-    path = writeConstantModel(justAboveParVersion, { expectedReturn: 1.05, p10: 1.02, p90: 1.08 })
+  const path = constantModelFor(justAboveParVersion, {
+    expectedReturn: 1.05,
+    p10: 1.02,
+    p90: 1.08,
   })
 
-  afterAll(async () => {
-    await activateVersion(sql, fixtureVersion)
-  })
-
-  it('is refused by model:publish', () => {
-    const result = publishCli(['--file', path])
-    expect(result.status).toBe(1)
-    expect(result.stderr).toContain(
-      `Cannot publish ${justAboveParVersion}: its outputs on 1094 reference game-days fail the ` +
-        'sanity checks: share at or above $1 per $1 1 (at most 0.05); share labelled buy or ' +
-        'strong_buy 1 (at most 0.05); share the plausibility guards hold back 1 (at most 0.01); ' +
-        'rank correlation with the standard estimator 0 (at least 0.5).',
+  it('is refused by model:publish', async () => {
+    await expectPublishRefused(
+      path(),
+      justAboveParVersion,
+      'share at or above $1 per $1 1 (at most 0.05); share labelled buy or strong_buy 1 (at ' +
+        'most 0.05); share the plausibility guards hold back 1 (at most 0.01); rank correlation ' +
+        'with the standard estimator 0 (at least 0.5)',
     )
   })
 
   it('published with --force, calls no game a buy: every game is held back', async () => {
-    const result = publishCli(['--file', path, '--force'])
-    expect(result.status, result.stderr).toBe(0)
-    const { status, body } = await post(server.url, { prediction_date: today })
-    expect(status).toBe(200)
-    expect(body.model_version).toBe(justAboveParVersion)
+    // Not one seeded game has an estimator interval reaching $1: none may be called a buy.
+    const skipped = await forcedRunSkips(path(), justAboveParVersion, {})
     const [active] = await sql<{ count: number }[]>`
       select count(*)::int as count from public.games where is_active and state <> ${testState}`
-    const skipped = body.skipped as Array<{ reason: string; message: string }>
-    // Not one seeded game has an estimator interval reaching $1: none may be called a buy.
-    expect(body.scored).toBe(0)
-    expect(await storedByRecommendation(justAboveParVersion)).toEqual({})
     const held = skipped.filter((game) => game.reason === 'implausible_prediction')
     expect(held.length).toBe(active?.count)
     // Games whose estimator is under 0.7 are far enough from 1.05 for the gap guard; the others
@@ -276,34 +288,20 @@ describe('a model that says 1.05 per $1 (1.02 to 1.08) for every game', () => {
 })
 
 describe('a model giving 0.7 per $1 with an interval of 0.1 to 40 for every game', () => {
-  let path: string
+  const path = constantModelFor(wideVersion, { expectedReturn: 0.7, p10: 0.1, p90: 40 })
 
-  beforeAll(() => {
-    path = writeConstantModel(wideVersion, { expectedReturn: 0.7, p10: 0.1, p90: 40 })
-  })
-
-  afterAll(async () => {
-    await activateVersion(sql, fixtureVersion)
-  })
-
-  it('is refused by model:publish for its interval and for ignoring the estimator', () => {
-    const result = publishCli(['--file', path])
-    expect(result.status).toBe(1)
-    expect(result.stderr).toContain(
-      `Cannot publish ${wideVersion}: its outputs on 1094 reference game-days fail the ` +
-        'sanity checks: share the plausibility guards hold back 1 (at most 0.01); highest value ' +
-        'of an 80% interval 40 (at most 2); widest 80% interval per $1 39.9 (at most 0.5); rank ' +
-        'correlation with the standard estimator 0 (at least 0.5).',
+  it('is refused by model:publish for its interval and for ignoring the estimator', async () => {
+    await expectPublishRefused(
+      path(),
+      wideVersion,
+      'share the plausibility guards hold back 1 (at most 0.01); highest value of an 80% ' +
+        'interval 40 (at most 2); widest 80% interval per $1 39.9 (at most 0.5); rank ' +
+        'correlation with the standard estimator 0 (at least 0.5)',
     )
   })
 
   it('published with --force, has every game skipped: its range leaves 0 to 2 per $1', async () => {
-    const result = publishCli(['--file', path, '--force'])
-    expect(result.status, result.stderr).toBe(0)
-    const { status, body } = await post(server.url, { prediction_date: today, states: ['MN'] })
-    expect(status).toBe(200)
-    expect(body.scored).toBe(0)
-    const skipped = body.skipped as Array<{ reason: string; message: string }>
+    const skipped = await forcedRunSkips(path(), wideVersion, { states: ['MN'] })
     expect(skipped.length).toBeGreaterThanOrEqual(20)
     for (const game of skipped) {
       expect(game).toMatchObject({
@@ -312,21 +310,18 @@ describe('a model giving 0.7 per $1 with an interval of 0.1 to 40 for every game
           `Not scored: model ${wideVersion} says 0.7 per $1 (80% interval 0.1 to 40), outside 0 to 2 per $1`,
       })
     }
-    expect(await storedByRecommendation(wideVersion)).toEqual({})
   })
 })
 
 describe('a model giving 0.7 per $1 (0.65 to 0.75) whatever the game', () => {
+  const path = constantModelFor(flatVersion, { expectedReturn: 0.7, p10: 0.65, p90: 0.75 })
+
   it('is refused by model:publish: it does not follow the standard estimator', async () => {
-    const path = writeConstantModel(flatVersion, { expectedReturn: 0.7, p10: 0.65, p90: 0.75 })
-    const result = publishCli(['--file', path])
-    expect(result.status).toBe(1)
-    expect(result.stderr).toContain(
-      `Cannot publish ${flatVersion}: its outputs on 1094 reference game-days fail the ` +
-        'sanity checks: rank correlation with the standard estimator 0 (at least 0.5). ' +
-        'Publish it anyway with --force.',
+    await expectPublishRefused(
+      path(),
+      flatVersion,
+      'rank correlation with the standard estimator 0 (at least 0.5)',
     )
-    expect(await sql`select 1 from public.ml_models where version = ${flatVersion}`).toHaveLength(0)
   })
 })
 
