@@ -10,12 +10,18 @@ import { connect } from './helpers/database.ts'
 
 const sql = connect()
 const migrations = join(supabaseDir, 'migrations')
-/** The migrations that schedule jobs, in order (each later one re-schedules some by name). */
+/**
+ * The migrations that schedule jobs, in order (each later one re-schedules some by name), and
+ * those that redefine what a job calls after them (20261203004200: the cleanup's function, which
+ * 20261127001400 defines), as a re-run applies them: re-running only the earlier definition
+ * would leave the database with one no deployment has.
+ */
 const rerunnable = [
   join(migrations, '20261127000900_cron_and_net_extensions.sql'),
   join(migrations, '20261127001300_nightly_schedule.sql'),
   join(migrations, '20261127001400_scheduling_log_retention.sql'),
   join(migrations, '20261203001600_paced_nightly_schedule.sql'),
+  join(migrations, '20261203004200_prune_scoring_nights.sql'),
 ]
 const expectedJobs = [
   { jobname: 'cron-job-run-details-cleanup', schedule: '30 7 * * *' },
