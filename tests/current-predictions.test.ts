@@ -110,7 +110,8 @@ describe('current_predictions after a same-day model switch', () => {
   it("answers the README's query: a state's games, best first", async () => {
     const rows = await asAnon<{ ai_score: number }>(
       'select game_name, ticket_price, ai_score, recommendation, expected_return, ' +
-        'expected_return_low, expected_return_high, confidence_level, reasoning ' +
+        'expected_return_low, expected_return_high, probability_above_par, confidence_level, ' +
+        'reasoning ' +
         "from public.current_predictions where state = 'MN' order by ai_score desc",
     )
     expect(rows.length).toBeGreaterThanOrEqual(20)
