@@ -1,6 +1,8 @@
+import { setFlagsFromString } from 'node:v8'
+import { runInNewContext } from 'node:vm'
 import type { Sql } from 'postgres'
 import { describe, expect, it, vi } from 'vitest'
-import { createDatabasePool } from './database-pool.ts'
+import { createDatabasePool, trackQueries } from './database-pool.ts'
 
 /** A stand-in client: only `end` is called by the pool. */
 function fakeClient(name: string) {
@@ -53,5 +55,27 @@ describe('createDatabasePool', () => {
     const run = pool.take()
     run.done()
     expect(clients[0]?.end).not.toHaveBeenCalled()
+  })
+})
+
+describe('trackQueries', () => {
+  it("does not keep a finished statement's rows alive until the run ends", async () => {
+    setFlagsFromString('--expose-gc')
+    const gc = runInNewContext('gc') as () => void
+    // A stand-in client whose statements resolve with a large result, as a 5,000-game read does.
+    const sql = (() => Promise.resolve({ rows: new Array(100_000).fill(0) })) as unknown as Sql
+    const tracked = trackQueries(sql, () => {})
+    let result: WeakRef<object> | undefined
+    await (async () => {
+      const rows = await (tracked.sql as unknown as () => Promise<object>)()
+      result = new WeakRef(rows)
+    })()
+    for (let round = 0; round < 3 && result?.deref(); round += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 0))
+      gc()
+    }
+    expect(result?.deref()).toBeUndefined()
+    // The run's client is still usable and still tracks what it makes.
+    expect(() => tracked.cancelUnfinished(sql, () => {})).not.toThrow()
   })
 })

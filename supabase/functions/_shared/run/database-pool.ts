@@ -110,19 +110,23 @@ export interface TrackedClient {
 
 /** Wraps `sql` for one run: every statement made through it is remembered; `check` may refuse. */
 export function trackQueries(sql: Sql, check: () => void): TrackedClient {
-  const queries: PendingQuery<Row[]>[] = []
+  // Weakly held: a statement that finished, and its rows and parameters, are not kept alive
+  // until the run ends (a 5,000-game read and write would stay in memory side by side).
+  const queries: WeakRef<PendingQuery<Row[]>>[] = []
   const tracked = new Proxy(sql, {
     apply(target, self, args) {
       check()
       const made: unknown = Reflect.apply(target, self, args)
-      if (made instanceof Promise) queries.push(made as PendingQuery<Row[]>)
+      if (made instanceof Promise) queries.push(new WeakRef(made as PendingQuery<Row[]>))
       return made
     },
   })
   return {
     sql: tracked,
     cancelUnfinished(cancelWith, log) {
-      for (const query of queries) {
+      for (const ref of queries) {
+        const query = ref.deref()
+        if (!query) continue // finished and collected
         const progress = query as unknown as QueryProgress
         if (!progress.executed) continue // a fragment, or a statement never sent
         if (progress.active && typeof progress.state?.pid === 'number') {
