@@ -28,11 +28,12 @@ import { runBenchmark } from './bench/run.ts'
 import { runConcurrencyBenchmark } from './bench/concurrency.ts'
 import {
   concurrencyJson,
+  levelFailures,
   renderConcurrencySection,
   summarizeLevel,
   writeConcurrencySection,
 } from './bench/concurrency-report.ts'
-import { headlineJson, summarizeSize } from './bench/summary.ts'
+import { headlineJson, sizeFailures, summarizeSize } from './bench/summary.ts'
 import { TARGET_GAMES } from './bench/targets.ts'
 import { type CliValues, parseCli, runMain } from './lib/cli.ts'
 import { progress } from './lib/progress.ts'
@@ -110,7 +111,8 @@ async function concurrencyMain(sql: postgres.Sql, values: Values, args: string[]
     predictionDate: todayInChicago(),
     onProgress: progress,
   })
-  if (!values['no-docs']) {
+  const failures = report.levels.map(summarizeLevel).flatMap(levelFailures)
+  if (!values['no-docs'] && failures.length === 0) {
     writeConcurrencySection(
       renderConcurrencySection(report, await describeMachine(sql), {
         command: commandLine(args),
@@ -132,6 +134,16 @@ async function concurrencyMain(sql: postgres.Sql, values: Values, args: string[]
     )
   }
   if (values.json) console.log(JSON.stringify(concurrencyJson(report)))
+  failIfAny(failures)
+}
+
+/** A benchmark with a failed measurement exits non-zero and leaves docs/benchmarks.md alone. */
+function failIfAny(failures: string[]): void {
+  if (failures.length === 0) return
+  throw new Error(
+    `Cannot benchmark: ${failures.length} measurement(s) failed, docs/benchmarks.md not ` +
+      `written:\n${failures.join('\n')}`,
+  )
 }
 
 async function main(args: string[]): Promise<void> {
@@ -156,7 +168,8 @@ async function main(args: string[]): Promise<void> {
       engineComparisonAt: values['no-engine-comparison'] ? [] : [TARGET_GAMES],
       onProgress: progress,
     })
-    if (!values['no-docs']) {
+    const failures = report.sizes.map(summarizeSize).flatMap(sizeFailures)
+    if (!values['no-docs'] && failures.length === 0) {
       writeBenchDocs(report, await describeMachine(sql), commandLine(args))
       progress('wrote docs/benchmarks.md and docs/benchmarks.svg')
     }
@@ -177,6 +190,7 @@ async function main(args: string[]): Promise<void> {
       )
     }
     if (values.json) console.log(JSON.stringify(headlineJson(report)))
+    failIfAny(failures)
   } finally {
     await sql.end()
     if (!stackWasRunning) stopStack()

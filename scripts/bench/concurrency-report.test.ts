@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { ConcurrentCall } from './concurrency.ts'
-import { percentile, summarizeLevel } from './concurrency-report.ts'
+import { levelFailures, percentile, summarizeLevel } from './concurrency-report.ts'
 
 function call(status: number, wallMs: number, scored = 0): ConcurrentCall {
   return { state: 'QA', status, code: status === 200 ? null : 'x', wallMs, scored }
@@ -35,5 +35,17 @@ describe('concurrency numbers', () => {
       p99Ms: 300,
       slowestRefusalMs: 8,
     })
+  })
+
+  it('names a level whose requests failed, or that failed itself, and nothing else', () => {
+    const level = (calls: ConcurrentCall[], error: string | null = null) =>
+      summarizeLevel({ concurrency: 4, bounded: false, calls, elapsedMs: 1, peakRssMb: 1, error })
+    expect(levelFailures(level([call(200, 1, 1), call(409, 1), call(429, 1)]))).toEqual([])
+    expect(levelFailures(level([call(200, 1, 1), call(500, 1), call(503, 1)]))).toEqual([
+      'concurrency 4 (no bounds): 2 of 3 requests failed (not 200, 409 or 429)',
+    ])
+    expect(levelFailures(level([], 'the process died\nits output'))).toEqual([
+      'concurrency 4 (no bounds): the process died',
+    ])
   })
 })

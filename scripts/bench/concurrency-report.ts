@@ -63,6 +63,15 @@ export function summarizeLevel(level: LevelResult): LevelSummary {
   }
 }
 
+/** What failed at one level: the level itself, or requests answered other than 200/409/429. */
+export function levelFailures(level: LevelSummary): string[] {
+  const label = `concurrency ${level.concurrency}${level.bounded ? '' : ' (no bounds)'}`
+  if (level.error) return [`${label}: ${level.error.split('\n')[0]}`]
+  return level.failed > 0
+    ? [`${label}: ${level.failed} of ${level.requests} requests failed (not 200, 409 or 429)`]
+    : []
+}
+
 /** The section's markdown, markers included. */
 export function renderConcurrencySection(
   report: ConcurrencyReport,

@@ -105,6 +105,23 @@ function invocation(
   }
 }
 
+/** What failed in one size's measurements (empty when everything was measured). */
+export function sizeFailures(size: SizeSummary): string[] {
+  const failures: Array<[string, { error: string } | object | null]> = [
+    ['one request', size.single],
+    ['one request per state', size.perState],
+    ['the onnxruntime-web engine', size.onnxruntimeEngine],
+  ]
+  return [
+    ...failures.flatMap(([what, outcome]) =>
+      outcome && 'error' in outcome ? [`${size.games} games, ${what}: ${outcome.error}`] : []
+    ),
+    ...(size.baselineError
+      ? [`${size.games} games, per-game baseline: ${size.baselineError}`]
+      : []),
+  ].map((line) => line.split('\n')[0] ?? line)
+}
+
 /** The numbers of one size. */
 export function summarizeSize(size: SizeResult): SizeSummary {
   const single = size.single.ok
