@@ -5,7 +5,7 @@
  */
 import postgres from 'postgres'
 import { dbUrl } from './local-stack/config.ts'
-import { buildDatabase } from './local-stack/migrate.ts'
+import { applyMigrations, buildDatabase, planMigrations } from './local-stack/migrate.ts'
 import { destroyCluster, startPostgres, stopPostgres } from './local-stack/postgres.ts'
 import { startPgNetWorker, stopPgNetWorker } from './local-stack/pg-net-worker-process.ts'
 import { setLocalVaultSecrets } from './local-stack/vault.ts'
@@ -24,11 +24,29 @@ async function isBuilt(): Promise<boolean> {
   }
 }
 
-/** Starts the local stack, building the database the first time. */
+/**
+ * Starts the local stack, building the database the first time and bringing a database built by
+ * an older checkout up to the migration files (the new migrations, or a rebuild when it cannot
+ * be brought forward in order: local data is then replaced by the seed, and it says so).
+ */
 export async function start(): Promise<void> {
   startPostgres()
   if (!(await isBuilt())) build()
+  else bringForward()
   startPgNetWorker()
+}
+
+function bringForward(): void {
+  const plan = planMigrations()
+  if (plan.kind === 'apply') {
+    progress(`the local database lacks ${plan.files.length} new migration(s): applying them`)
+    applyMigrations(undefined, plan.files)
+  } else if (plan.kind === 'rebuild') {
+    progress(`rebuilding the local database from the migrations and the seed: ${plan.reason}`)
+    destroyCluster()
+    startPostgres()
+    build()
+  }
 }
 
 /** Rebuilds the local database from nothing: new cluster, bootstrap, migrations, seed. */

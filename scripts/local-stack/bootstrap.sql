@@ -89,3 +89,12 @@ create view vault.decrypted_secrets as
   from vault.secrets;
 
 -- pg_cron is preloaded by the local cluster (shared_preload_libraries), as on Supabase.
+
+-- The migration history, in the table the Supabase CLI keeps (`supabase migration list` reads
+-- it): one row per applied migration, so `npm run db:start` applies only the new ones.
+create schema supabase_migrations;
+create table supabase_migrations.schema_migrations (
+  version text primary key,
+  statements text[],
+  name text
+);

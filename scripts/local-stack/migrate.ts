@@ -1,10 +1,13 @@
 /**
  * Builds the local database: the Supabase-compatibility bootstrap, every migration in order, then
- * the seed, each file in its own transaction through psql (which reports the failing line).
+ * the seed, each file in its own transaction through psql (which reports the failing line). Each
+ * migration is recorded in `supabase_migrations.schema_migrations` in the same transaction, as
+ * the Supabase CLI records it, so a database built by an older checkout is brought forward by
+ * applying only the migrations it lacks (`planMigrations`).
  */
 import { execFileSync } from 'node:child_process'
 import { readdirSync } from 'node:fs'
-import { join, relative } from 'node:path'
+import { basename, join, relative } from 'node:path'
 import { dbUrl, repoRoot, supabaseDir } from './config.ts'
 import { psqlPath } from './postgres.ts'
 import { progress } from '../lib/progress.ts'
@@ -20,12 +23,25 @@ export function migrationFiles(): string[] {
   )
 }
 
-/** Runs one SQL file in a single transaction; throws with psql's message when it fails. */
-export function applySqlFile(file: string, url = dbUrl): void {
+/**
+ * Runs one SQL file in a single transaction (with `then`, a statement run after it in the same
+ * transaction); throws with psql's message when it fails.
+ */
+export function applySqlFile(file: string, url = dbUrl, then?: string): void {
   try {
     execFileSync(
       psqlPath,
-      [url, '-X', '-q', '-v', 'ON_ERROR_STOP=1', '--single-transaction', '-f', file],
+      [
+        url,
+        '-X',
+        '-q',
+        '-v',
+        'ON_ERROR_STOP=1',
+        '--single-transaction',
+        '-f',
+        file,
+        ...(then ? ['-c', then] : []),
+      ],
       {
         encoding: 'utf8',
         stdio: ['ignore', 'pipe', 'pipe'],
@@ -38,12 +54,77 @@ export function applySqlFile(file: string, url = dbUrl): void {
   }
 }
 
-/** Applies the migrations only (as `supabase db push` would). */
-export function applyMigrations(url = dbUrl): void {
-  for (const file of migrationFiles()) {
-    progress(`applying ${relative(repoRoot, file)}`)
-    applySqlFile(file, url)
+/** A migration's version (the timestamp its name starts with) and name, as the CLI splits them. */
+export function migrationId(file: string): { version: string; name: string } {
+  const match = /^(\d+)_(.*)\.sql$/.exec(basename(file))
+  if (!match) {
+    throw new Error(`Cannot read migration ${file}: its name must be <timestamp>_<name>.sql`)
   }
+  return { version: match[1] ?? '', name: match[2] ?? '' }
+}
+
+/** Applies one migration and records it in the same transaction. */
+function applyMigration(file: string, url: string): void {
+  const { version, name } = migrationId(file)
+  progress(`applying ${relative(repoRoot, file)}`)
+  applySqlFile(
+    file,
+    url,
+    `insert into supabase_migrations.schema_migrations (version, name) values ('${version}', '${
+      name.replaceAll("'", "''")
+    }')`,
+  )
+}
+
+/** Applies the given migrations in order (by default every one, as `supabase db push` would). */
+export function applyMigrations(url = dbUrl, files = migrationFiles()): void {
+  for (const file of files) applyMigration(file, url)
+}
+
+/**
+ * What an existing database needs to match the migration files: nothing, the new migrations
+ * (every one newer than all it has applied), or a rebuild, with the reason, when it cannot be
+ * brought forward in order: it predates the recorded history, it has a migration no file holds
+ * (built on another branch), or a file older than its newest migration is missing from it (a
+ * merge put one in between).
+ */
+export type MigrationPlan =
+  | { kind: 'current' }
+  | { kind: 'apply'; files: string[] }
+  | { kind: 'rebuild'; reason: string }
+
+/** Compares the recorded migrations of the database at `url` with the migration files. */
+export function planMigrations(url = dbUrl, files = migrationFiles()): MigrationPlan {
+  const recorded = recordedVersions(url)
+  if (recorded === null) {
+    return { kind: 'rebuild', reason: 'it was built before migrations were recorded' }
+  }
+  const known = new Set(files.map((file) => migrationId(file).version))
+  const unknown = recorded.filter((version) => !known.has(version))
+  if (unknown.length > 0) {
+    return { kind: 'rebuild', reason: `it has migrations no file holds (${unknown.join(', ')})` }
+  }
+  const applied = new Set(recorded)
+  const newest = recorded.reduce((max, version) => (version > max ? version : max), '')
+  const pending = files.filter((file) => !applied.has(migrationId(file).version))
+  const older = pending.filter((file) => migrationId(file).version < newest)
+  if (older.length > 0) {
+    const names = older.map((file) => basename(file)).join(', ')
+    return { kind: 'rebuild', reason: `it lacks migrations older than its newest (${names})` }
+  }
+  return pending.length === 0 ? { kind: 'current' } : { kind: 'apply', files: pending }
+}
+
+/** The versions recorded in the database, or null when it has no migration history table. */
+function recordedVersions(url: string): string[] | null {
+  const query = (statement: string) =>
+    execFileSync(psqlPath, [url, '-X', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '-c', statement], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }).split('\n').filter((line) => line !== '')
+  const [history] = query(`select to_regclass('supabase_migrations.schema_migrations') is not null`)
+  if (history !== 't') return null
+  return query('select version from supabase_migrations.schema_migrations order by version')
 }
 
 /** Bootstrap, migrations and seed, into an empty database. */
