@@ -388,10 +388,10 @@ const FINDINGS = [
   'its 145,000 feature numbers into the jsonb `features` column ~0.25 s, the 5,000 upserts with ' +
   'their foreign keys, trigger and indexes ~0.1 s). Writing in chunks on a second connection ' +
   "while the read streams would hide part of the write on two cores, but the function's own CPU " +
-  "is ~1.07 s on a cold call (V8 compiles the code on first use: about twice a warm call's " +
-  '~0.55 s), so with a ~0.2 s process start a 1 s cold start is out of reach, and a 20x ratio to ' +
-  'the per-game baseline (whose own time is mostly its 10,000 round trips) would need the whole ' +
-  'request under ~0.4 s while the function alone spends ~0.55 s of CPU on a warm call.',
+  'is ~0.8 s on a cold call (V8 compiles the code on first use) and ~0.6 s on a warm one, so ' +
+  'with a ~0.2 s process start a 1 s cold start is out of reach, and a 20x ratio to the ' +
+  'per-game baseline (whose own time is mostly its 10,000 round trips) would need the whole ' +
+  'request under ~0.4 s while the function alone spends ~0.6 s of CPU on a warm call.',
   '- **20,000 games in one invocation** exceed the Edge Function limits (several seconds of CPU, ' +
   'a peak RSS above 256 MB); one request per state (5,000 games each, as the nightly schedule ' +
   'already sends them) keeps every request inside them. The function now refuses a request of ' +
