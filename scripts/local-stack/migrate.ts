@@ -24,10 +24,20 @@ export function migrationFiles(): string[] {
 }
 
 /**
- * Runs one SQL file in a single transaction (with `then`, a statement run after it in the same
- * transaction); throws with psql's message when it fails.
+ * Runs one SQL file in a single transaction, with psql variables (`:name` in the file) and, with
+ * `then`, a statement run after it in the same transaction; throws with psql's message when it
+ * fails.
  */
-export function applySqlFile(file: string, url = dbUrl, then?: string): void {
+export function applySqlFile(
+  file: string,
+  url = dbUrl,
+  options: { then?: string; variables?: Record<string, string> } = {},
+): void {
+  const variables = Object.entries(options.variables ?? {}).flatMap(([name, value]) => [
+    '-v',
+    `${name}=${value}`,
+  ])
+  const then = options.then ? ['-c', options.then] : []
   try {
     execFileSync(
       psqlPath,
@@ -38,9 +48,10 @@ export function applySqlFile(file: string, url = dbUrl, then?: string): void {
         '-v',
         'ON_ERROR_STOP=1',
         '--single-transaction',
+        ...variables,
         '-f',
         file,
-        ...(then ? ['-c', then] : []),
+        ...then,
       ],
       {
         encoding: 'utf8',
@@ -67,13 +78,12 @@ export function migrationId(file: string): { version: string; name: string } {
 function applyMigration(file: string, url: string): void {
   const { version, name } = migrationId(file)
   progress(`applying ${relative(repoRoot, file)}`)
-  applySqlFile(
-    file,
-    url,
-    `insert into supabase_migrations.schema_migrations (version, name) values ('${version}', '${
-      name.replaceAll("'", "''")
-    }')`,
-  )
+  applySqlFile(file, url, {
+    then:
+      `insert into supabase_migrations.schema_migrations (version, name) values ('${version}', '${
+        name.replaceAll("'", "''")
+      }')`,
+  })
 }
 
 /** Applies the given migrations in order (by default every one, as `supabase db push` would). */
