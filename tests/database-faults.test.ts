@@ -178,7 +178,7 @@ describe.each([
 
   it('scores again once Postgres is back', async () => {
     const again = await post({ states: ['MN'], prediction_date: day })
-    expect(again.status).toBe(200)
+    expect(again.status, JSON.stringify(again.body)).toBe(200)
     expect(again.body.scored).toBeGreaterThan(0)
     expect((again.body.scored ?? 0) + (again.body.skipped?.length ?? 0)).toBe(
       await countRunInputs(sql, { states: ['MN'], gameIds: null }, day),
@@ -225,7 +225,7 @@ describe('the function killed mid-run', () => {
     expect(run?.status).toBe('abandoned')
     expect(run?.error).toMatch(/^Abandoned: its function stopped renewing the run's lease/)
     const again = await post({ states: ['MN'], prediction_date: day })
-    expect(again.status).toBe(200)
+    expect(again.status, JSON.stringify(again.body)).toBe(200)
   })
 })
 
@@ -264,6 +264,6 @@ describe("the function's connection killed, the database up", () => {
       select status::text from public.scoring_runs where id = ${runId}`
     expect(run?.status).toBe('failed')
     const again = await post({ states: ['MN'], prediction_date: day })
-    expect(again.status).toBe(200)
+    expect(again.status, JSON.stringify(again.body)).toBe(200)
   })
 })

@@ -245,7 +245,14 @@ export async function executeRun(
       return await recordedRun(request, run, options)
     })())
   } catch (error) {
-    const answered = databaseFailure(error) ?? error
+    const failure = databaseFailure(error)
+    // A connection refused or lost (Postgres restarting, a network cut): later runs start from a
+    // fresh client. The old one may still hold a connection reconnecting with postgres.js's
+    // growing backoff, with statements queued on it that would meet an error of the outage
+    // (seen: 57P03 'shutting down' from a restart before, answered to a run after Postgres was
+    // back). Runs still on it finish there; it is ended once they are done.
+    if (failure?.code === 'database_unavailable') client.retire()
+    const answered = failure ?? error
     if (answered instanceof ScoringError && run.runId !== null) {
       answered.details.run_id ??= run.runId
     }
