@@ -139,10 +139,27 @@ describe('private.claim_evidence', () => {
     },
   )
 
-  it('reads only what was published by the as-of date', async () => {
-    const early = await sqlEvidence(addDays(simulation.startDate, 20))
-    expect(early.shift).toEqual({})
-    expect(early.postEnd).toEqual({})
+  it('reads only what was published by the as-of date: later snapshots change nothing', async () => {
+    const date = addDays(asOfDate, -45)
+    const asOf = await sqlEvidence(date)
+    // What came later exists and matters (else hiding it below proves nothing).
+    expect(rounded(await sqlEvidence(asOfDate))).not.toEqual(rounded(asOf))
+    // The same evidence with every snapshot after the date gone (rolled back afterwards).
+    const hidden = new Error('rolled back')
+    let withoutLater: ClaimEvidence | undefined
+    await sql.begin(async (tx) => {
+      await tx`
+        delete from public.historical_snapshots as hs using public.games as g
+        where g.id = hs.game_id and g.state = ${state} and hs.snapshot_date > ${date}::date`
+      const [row] = await tx<{ evidence: Omit<ClaimEvidence, 'state' | 'asOfDate'> }[]>`
+        select evidence from private.claim_evidence(array[${state}]::text[], ${date}::date)`
+      withoutLater = row && { state, asOfDate: date, ...row.evidence }
+      throw hidden
+    }).catch((error) => {
+      if (error !== hidden) throw error
+    })
+    expect(Object.keys(asOf.shift).length).toBeGreaterThan(0)
+    expect(withoutLater && rounded(withoutLater)).toEqual(rounded(asOf))
   })
 })
 
