@@ -43,19 +43,22 @@ function bringForward(): void {
     applyMigrations(undefined, plan.files)
   } else if (plan.kind === 'rebuild') {
     progress(`rebuilding the local database from the migrations and the seed: ${plan.reason}`)
-    destroyCluster()
-    startPostgres()
-    build()
+    rebuild()
   }
 }
 
 /** Rebuilds the local database from nothing: new cluster, bootstrap, migrations, seed. */
 export function reset(): void {
   stopPgNetWorker()
+  rebuild()
+  startPgNetWorker()
+}
+
+/** A new cluster, built. */
+function rebuild(): void {
   destroyCluster()
   startPostgres()
   build()
-  startPgNetWorker()
 }
 
 /** Stops the local stack. */
